@@ -1,0 +1,3 @@
+from flake8_ddd.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""The flake8 entry point ``DDD``: one checker that runs the whole rule pack in one pass."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from typing import Any, ClassVar, Iterator, List, Sequence, Tuple, Type
+
+from flake8_ddd import __version__
+from flake8_ddd.engine import lint_tree
+from flake8_ddd.options import Config, ConfigError, Option, build_config
+from flake8_ddd.registry import INTERNAL_ERROR_CODE, all_options
+
+
+class Plugin:
+    name = "flake8-ddd"
+    version = __version__
+    config: ClassVar[Config] = Config()
+
+    def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
+        self.tree = tree
+        self.filename = filename
+        self.lines = lines
+
+    @classmethod
+    def add_options(cls, parser: Any) -> None:
+        for option in all_options():
+            parser.add_option(option.flag, default=None, parse_from_config=True,
+                              comma_separated_list=True, help=_help(option))
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        raw = {option.name: getattr(options, option.dest, None) for option in all_options()}
+        selected: List[str] = list(getattr(options, "select", None) or ())
+        selected += list(getattr(options, "extend_select", None) or ())
+        try:
+            cls.config = build_config(raw, all_options(), selected)
+        except ConfigError as error:
+            print(f"flake8-ddd: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
+
+    def run(self) -> Iterator[Tuple[int, int, str, Type["Plugin"]]]:
+        try:
+            findings = lint_tree(self.tree, self.filename, self.lines, self.config)
+        except Exception as error:  # the plugin must never take the flake8 run down
+            text = f"{type(error).__name__}: {error}".replace("\n", " ")
+            yield 1, 0, f"{INTERNAL_ERROR_CODE} internal error in flake8-ddd: {text}", type(self)
+            return
+        for finding in findings:
+            yield finding.line, finding.col, finding.message, type(self)
+
+
+def _help(option: Option) -> str:
+    default = ", ".join(option.default) or "none"
+    return f"{option.help} Default: {default}. (flake8-ddd)".replace("%", "%%")
