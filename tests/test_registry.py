@@ -1,0 +1,103 @@
+"""Meta-tests: the registry, the rule modules, their docs and the README stay in step."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import flake8_ddd.rules
+from flake8_ddd.docs import render_rule, splice_table
+from flake8_ddd.registry import DOC_SECTIONS, all_rules, rule_by_code
+from harness import expectations, fixture_files
+
+ROOT = Path(__file__).parent.parent
+RULES = all_rules()
+
+
+def test_entry_points_match_rule_modules():
+    modules = sorted(p.stem for p in Path(flake8_ddd.rules.__file__).parent.glob("ddd[0-9]*.py"))
+    registered = sorted(r.__module__.rsplit(".", 1)[1] for r in RULES
+                        if r.__module__.startswith("flake8_ddd.rules."))
+    assert registered == modules
+
+
+def test_one_rule_per_module_and_module_named_for_code():
+    for rule in RULES:
+        module = rule.__module__.rsplit(".", 1)[1]
+        assert module.startswith(rule.code.lower() + "_"), (rule.code, module)
+        assert module == rule.code.lower() + "_" + rule.name().replace("-", "_"), (rule.code, module)
+
+
+def test_codes_unique_and_not_reserved():
+    codes = [r.code for r in RULES]
+    assert len(codes) == len(set(codes))
+    assert "DDD000" not in codes
+    assert not [c for c in codes if c.startswith("DDD9")]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_docs_have_fixed_sections_in_order(rule):
+    doc = rule.__doc__ or ""
+    positions = [doc.index(section) for section in DOC_SECTIONS]
+    assert positions == sorted(positions)
+    assert "```python" in doc.split("## Example", 1)[1].split("## Use instead", 1)[0]
+    assert "```python" in doc.split("## Use instead", 1)[1].split("## Options", 1)[0]
+    assert '"' in doc.split("## Why is this bad?", 1)[1].split("## Example", 1)[0], \
+        "the why-section quotes the guide"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_options_are_documented(rule):
+    options_section = (rule.__doc__ or "").split("## Options", 1)[1]
+    for option in rule.options:
+        assert option.name in options_section, option.name
+    if not rule.options:
+        assert "None" in options_section
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_message_shape(rule):
+    assert not rule.message.endswith(".")
+    assert ":" in rule.message or ";" in rule.message, "a message says what to do instead"
+
+
+def test_every_rule_has_fixture_findings_and_clean_lines():
+    reported = {code for path in fixture_files() for _, code in expectations(path.read_text())}
+    missing = [r.code for r in RULES if r.code not in reported]
+    assert not missing, f"rules without a fixture line that must be reported: {missing}"
+
+
+def test_readme_table_is_current():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert splice_table(readme, RULES) == readme, "run `python -m flake8_ddd readme`"
+
+
+def test_readme_lists_every_code():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for rule in RULES:
+        assert re.search(rf"\| {rule.code} \|", readme), rule.code
+
+
+def test_rule_command_explains_a_rule():
+    result = subprocess.run([sys.executable, "-m", "flake8_ddd", "rule", "DDD001"],
+                            capture_output=True, text=True, check=True)
+    assert result.stdout == render_rule(rule_by_code("DDD001"))
+    assert result.stdout.startswith("# commit-in-crud (DDD001)")
+
+
+def test_rules_command_lists_every_rule():
+    result = subprocess.run([sys.executable, "-m", "flake8_ddd", "rules"],
+                            capture_output=True, text=True, check=True)
+    listed = [line.split()[0] for line in result.stdout.splitlines()]
+    assert listed[:len(RULES)] == [r.code for r in RULES]
+
+
+def test_unknown_rule_code_is_one_line_exit_2():
+    result = subprocess.run([sys.executable, "-m", "flake8_ddd", "rule", "DDD998"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
