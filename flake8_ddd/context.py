@@ -182,6 +182,11 @@ class FileContext:
             return name if head in BUILTIN_NAMES and not rest else None
         return f"{target}.{rest}" if rest else target
 
+    def resolved_last_name(self, node: ast.AST) -> Optional[str]:
+        """Last part of the import-resolved name (``Session`` for ``S`` after ``import ... as S``)."""
+        qualified = self.qualified_name(node)
+        return qualified.rsplit(".", 1)[-1] if qualified else last_name(node)
+
     # -- functions -----------------------------------------------------------------------------
 
     @property
@@ -223,7 +228,7 @@ class FileContext:
         if isinstance(annotation, ast.Subscript):
             inner = annotation.slice
             elements = inner.elts if isinstance(inner, ast.Tuple) else [inner]
-            wrapper = last_name(annotation.value)
+            wrapper = self.resolved_last_name(annotation.value)
             if wrapper == "Annotated":
                 elements = elements[:1]
             if wrapper not in ("Annotated", "Optional", "Union"):
@@ -231,7 +236,7 @@ class FileContext:
             return next((k for k in map(self.session_kind, elements) if k), None)
         if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
             return self.session_kind(annotation.left) or self.session_kind(annotation.right)
-        name = last_name(annotation)
+        name = self.resolved_last_name(annotation)
         if name in SESSION_CLASSES:
             return name
         if isinstance(annotation, ast.Name):
