@@ -12,7 +12,7 @@ import fnmatch
 import functools
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Optional, Tuple
 
 
@@ -90,6 +90,8 @@ class Location:
     in_core: bool = False
     #: The segment that gave the layer (``crud`` for ``app/core/crud.py``).
     layer_segment: Optional[str] = None
+    #: ``settings`` or ``database`` for those core modules (or packages), else None.
+    core_kind: Optional[str] = None
 
     @property
     def stem(self) -> str:
@@ -97,11 +99,11 @@ class Location:
 
     @property
     def is_settings_module(self) -> bool:
-        return self.in_core and self.stem in SETTINGS_STEMS
+        return self.core_kind == "settings"
 
     @property
     def is_database_module(self) -> bool:
-        return self.in_core and self.stem in DATABASE_STEMS
+        return self.core_kind == "database"
 
     @property
     def is_dependencies_module(self) -> bool:
@@ -130,21 +132,39 @@ def is_test_path(parts: Iterable[str]) -> bool:
 
 def locate_parts(parts: Tuple[str, ...], config: LayerConfig) -> Location:
     """Layer and feature of a module path given as segments (last one is the module stem)."""
-    in_core = any(p == "core" and config.segments.get(p) is Layer.CORE for p in parts)
+    segments = config.segments
+    core_index = next((i for i, p in enumerate(parts) if segments.get(p) is Layer.CORE), None)
+    core_kind = _core_module_kind(parts[core_index + 1:]) if core_index is not None else None
+    is_test = is_test_path(parts)
     for index in range(len(parts) - 1, -1, -1):
         segment = parts[index]
-        layer = config.segments.get(segment)
+        layer = segments.get(segment)
         if layer is None:
             continue
         if segment in BELOW_FEATURE_ONLY and not _below_feature(parts, index, config):
             continue
-        feature = parts[index - 1] if index > 0 else None
-        if feature is not None and (feature in NOT_FEATURES or config.segments.get(feature)):
-            feature = None
-        if layer in (Layer.CORE, Layer.APIS):
-            feature = None
-        return Location(parts, frozenset({layer}), feature, is_test_path(parts), in_core, segment)
-    return Location(parts, frozenset(), None, is_test_path(parts), in_core)
+        feature = None
+        if layer not in (Layer.CORE, Layer.APIS):
+            holder = index - 1
+            while holder >= 0 and parts[holder] in segments:
+                holder -= 1
+            between = parts[holder + 1:index]
+            if holder >= 0 and parts[holder] not in NOT_FEATURES and not any(
+                    segments.get(p) in (Layer.CORE, Layer.APIS) for p in between):
+                feature = parts[holder]
+        return Location(parts, frozenset({layer}), feature, is_test, core_index is not None,
+                        segment, core_kind)
+    return Location(parts, frozenset(), None, is_test, core_index is not None, None, core_kind)
+
+
+def _core_module_kind(below_core: Tuple[str, ...]) -> Optional[str]:
+    """``settings`` or ``database`` for the core module (or package) below the core segment."""
+    for part in below_core:
+        if part in SETTINGS_STEMS:
+            return "settings"
+        if part in DATABASE_STEMS:
+            return "database"
+    return None
 
 
 def _below_feature(parts: Tuple[str, ...], index: int, config: LayerConfig) -> bool:
@@ -227,15 +247,14 @@ def locate_file(filename: str, config: LayerConfig, lines: Iterable[str] = (),
         return location
     candidates = _glob_candidates(filename, parts, cwd)
     if any(fnmatch.fnmatch(c, g) for g in config.exclude_globs for c in candidates):
-        return Location(parts, frozenset(), None, False, location.in_core)
+        return replace(location, layers=frozenset(), feature=None)
     pinned = pinned_layers(lines)
     if pinned is not None:
-        return Location(parts, pinned, location.feature or _feature_guess(parts),
-                        False, location.in_core)
+        return replace(location, layers=pinned, feature=location.feature or _feature_guess(parts))
     for glob, layers in config.path_globs:
         if any(fnmatch.fnmatch(c, glob) for c in candidates):
-            return Location(parts, layers, location.feature or _feature_guess(parts),
-                            False, location.in_core)
+            return replace(location, layers=layers,
+                           feature=location.feature or _feature_guess(parts))
     return location
 
 

@@ -42,10 +42,10 @@ def test_entry_point_is_loaded_by_flake8(tmp_path):
 
 def test_noqa_and_per_file_ignores(tmp_path):
     make_project(tmp_path, {
-        "app/orders/crud/a.py": "def f(session):\n    session.commit()  # noqa: DDD001\n"
-                                "    session.rollback()\n",
+        "app/orders/crud/a.py": "async def f(session):\n    await session.commit()  # noqa: DDD001\n"
+                                "    await session.rollback()\n",
         "app/orders/crud/b.py": COMMIT_IN_CRUD,
-        "app/orders/crud/c.py": "def f(session):\n    session.commit()  # noqa: DDD004\n",
+        "app/orders/crud/c.py": "async def f(session):\n    await session.commit()  # noqa: DDD004\n",
     }, "per-file-ignores = app/orders/crud/b.py:DDD001\n")
     result = run_flake8(["--select=DDD", "."], tmp_path)
     assert codes(result) == {
@@ -132,7 +132,7 @@ def test_opt_in_codes_only_when_named(selection, expect_opt_in):
     reported = set()
     for code in OPT_IN:
         args = [a.replace("OPTGROUP", code[:5]).replace("OPT", code) for a in selection]
-        result = run_flake8(["--jobs=1", *args, "."], FIXTURES)
+        result = run_flake8(["--isolated", "--jobs=1", *args, "."], FIXTURES)
         reported |= {c for _, _, c in codes(result) if c == code}
     assert (reported == set(OPT_IN)) if expect_opt_in else not reported
 
