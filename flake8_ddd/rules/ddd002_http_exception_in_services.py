@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import ast
+
+from flake8_ddd.layers import Layer
+from flake8_ddd.registry import Rule, on
+from flake8_ddd.rules._http import http_exception_use
+
+
+class HttpExceptionInServices(Rule):
+    """HTTPException raised or constructed in the services layer
+
+    ## What it does
+    Reports FastAPI's or Starlette's `HTTPException` raised or constructed in a module of
+    the services layer. The name is resolved through the imports, so every form counts:
+    `from fastapi import HTTPException`, an alias (`... import HTTPException as E`),
+    `fastapi.HTTPException`, `fastapi.exceptions.HTTPException`,
+    `starlette.exceptions.HTTPException` and `starlette.HTTPException`.
+
+    `raise HTTPException(...)` is one finding, at the call; building the exception without
+    raising it (`error = HTTPException(...)`, `return HTTPException(...)`) is reported at the
+    call too, and `raise HTTPException` (the bare class) at the `raise`.
+
+    Not findings: a class named `HTTPException` that is not imported from fastapi or
+    starlette; catching (`except HTTPException:`) or testing (`isinstance`) the class.
+    Known limitation: subclasses of `HTTPException` defined elsewhere and the class reached
+    through a variable (`cls = HTTPException; raise cls(...)`) are not recognised; a
+    subclass defined in the services module itself is reported by DDD008.
+
+    ## Why is this bad?
+    The guide: "STRICT RULE: NEVER throw raw `HTTPException` from Services or CRUD layers."
+    Services must be "Completely agnostic to the transport layer"; "Deep layers
+    (Service/CRUD) MUST exclusively raise custom Python Exceptions representing domain
+    errors", which the route or the global exception handler translates to an HTTP status.
+
+    ## Example
+    ```python
+    from fastapi import HTTPException
+
+
+    async def get_user(self, user_id: int) -> User:
+        user = await self.crud.get(self.session, user_id)
+        if user is None:
+            raise HTTPException(status_code=404, detail="User not found")
+        return user
+    ```
+
+    ## Use instead
+    ```python
+    from app.user.exceptions import UserNotFound
+
+
+    async def get_user(self, user_id: int) -> User:
+        user = await self.crud.get(self.session, user_id)
+        if user is None:
+            raise UserNotFound(user_id)
+        return user
+    ```
+
+    ## Options
+    None.
+    """
+
+    code = "DDD002"
+    message = ("HTTPException in the services layer: raise a custom domain exception and "
+               "translate it to an HTTP status in the route")
+    layers = frozenset({Layer.SERVICES})
+
+    @on(ast.Call, ast.Raise)
+    def check(self, node: ast.AST) -> None:
+        if http_exception_use(self.ctx, node):
+            self.report(node)

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import ast
+
+from flake8_ddd.layers import Layer
+from flake8_ddd.registry import Rule, on
+from flake8_ddd.rules._http import http_exception_use
+
+
+class HttpExceptionInCrud(Rule):
+    """HTTPException raised or constructed in the CRUD layer
+
+    ## What it does
+    Reports FastAPI's or Starlette's `HTTPException` raised or constructed in a module of
+    the crud layer (including the generic base in `app/core/crud.py`). The name is resolved
+    through the imports, so every form counts: `from fastapi import HTTPException`, an
+    alias, `fastapi.HTTPException`, `fastapi.exceptions.HTTPException`,
+    `starlette.exceptions.HTTPException` and `starlette.HTTPException`.
+
+    `raise HTTPException(...)` is one finding, at the call; building the exception without
+    raising it is reported at the call too, and `raise HTTPException` (the bare class) at
+    the `raise`.
+
+    Not findings: a class named `HTTPException` that is not imported from fastapi or
+    starlette; catching or testing the class. Known limitation: subclasses of
+    `HTTPException` defined elsewhere and the class reached through a variable are not
+    recognised.
+
+    ## Why is this bad?
+    The guide: "STRICT RULE: NEVER throw raw `HTTPException` from Services or CRUD layers."
+    The CRUD layer holds "Clean Python interfaces for DB interactions ONLY"; "Deep layers
+    (Service/CRUD) MUST exclusively raise custom Python Exceptions representing domain
+    errors", and deciding the HTTP status belongs to the route or the global handler.
+
+    ## Example
+    ```python
+    from fastapi import HTTPException
+
+
+    async def get_or_404(session: AsyncSession, user_id: int) -> User:
+        user = await session.get(User, user_id)
+        if user is None:
+            raise HTTPException(404, "User not found")
+        return user
+    ```
+
+    ## Use instead
+    ```python
+    async def get(session: AsyncSession, user_id: int) -> User | None:
+        return await session.get(User, user_id)
+    ```
+
+    ## Options
+    None.
+    """
+
+    code = "DDD003"
+    message = ("HTTPException in the CRUD layer: return the data (or raise a custom domain "
+               "exception) and let the route choose the HTTP status")
+    layers = frozenset({Layer.CRUD})
+
+    @on(ast.Call, ast.Raise)
+    def check(self, node: ast.AST) -> None:
+        if http_exception_use(self.ctx, node):
+            self.report(node)

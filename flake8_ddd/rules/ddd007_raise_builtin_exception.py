@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import Optional, Set
+
+from flake8_ddd.context import FileContext
+from flake8_ddd.layers import Layer
+from flake8_ddd.options import Option
+from flake8_ddd.registry import Rule, on
+from flake8_ddd.rules._http import builtin_exception_name, module_bound_names
+
+#: Built-in exceptions of Python versions newer than the one running (valid option items).
+_NEWER_BUILTIN_EXCEPTIONS = frozenset({"BaseExceptionGroup", "ExceptionGroup", "EncodingWarning",
+                                       "PythonFinalizationError"})
+
+
+def _check_builtin_exception(item: str) -> None:
+    value = getattr(builtins, item, None) if item.isidentifier() else None
+    if item in _NEWER_BUILTIN_EXCEPTIONS:
+        return
+    if not (isinstance(value, type) and issubclass(value, BaseException)):
+        raise ValueError(item)
+
+
+BUILTIN_EXCEPTIONS = Option(
+    "ddd-builtin-exceptions",
+    ("Exception", "ValueError", "RuntimeError", "KeyError", "LookupError", "PermissionError"),
+    "Built-in exceptions that services and CRUD must not raise for expected violations.",
+    form="a comma-separated list of built-in exception names (e.g. ValueError, KeyError)",
+    check_item=_check_builtin_exception)
+
+
+class RaiseBuiltinException(Rule):
+    """Built-in exception raised for an expected violation in services or CRUD
+
+    ## What it does
+    Reports a `raise` of one of the configured built-in exceptions — by default
+    `Exception`, `ValueError`, `RuntimeError`, `KeyError`, `LookupError` and
+    `PermissionError` — in a module of the services or crud layer, whether the class is
+    raised bare (`raise ValueError`), instantiated (`raise ValueError("...")`), chained
+    (`raise ValueError(...) from error`) or spelled `builtins.ValueError`.
+
+    Not findings: a bare `raise` (re-raising), `NotImplementedError` and `TypeError`
+    (programming errors, not in the default list), other built-ins not configured, a
+    built-in merely constructed or caught, and a name that is shadowed — imported under the
+    built-in's name (`from app.errors import NotFound as LookupError`) or defined at module
+    level (`class PermissionError(DomainError)`, `ValueError = InvalidInput`). Known
+    limitation: a class of the same name defined only inside a function or class body is
+    not recognised as shadowing.
+
+    ## Why is this bad?
+    The guide: "Expected violations (e.g. data missing, insufficient permissions, limits
+    exceeded) should be raised via custom Domain Exceptions defined within exceptions.py",
+    and "Deep layers (Service/CRUD) MUST exclusively raise custom Python Exceptions
+    representing domain errors". A `ValueError` cannot be told apart from a bug in the
+    caller's code, so the route cannot translate it to the right HTTP status.
+
+    ## Example
+    ```python
+    async def withdraw(self, account: Account, amount: Decimal) -> Account:
+        if amount > account.balance:
+            raise ValueError("Insufficient funds")
+        ...
+    ```
+
+    ## Use instead
+    ```python
+    from app.accounts.exceptions import InsufficientFunds
+
+
+    async def withdraw(self, account: Account, amount: Decimal) -> Account:
+        if amount > account.balance:
+            raise InsufficientFunds(account.id, amount)
+        ...
+    ```
+
+    ## Options
+    - `ddd-builtin-exceptions`: the built-in exception names reported (replaces the
+      default list; each item must be a built-in exception class).
+    """
+
+    code = "DDD007"
+    message = "raise {name} in the {layer} layer: raise a custom domain exception from exceptions.py"
+    layers = frozenset({Layer.SERVICES, Layer.CRUD})
+    options = (BUILTIN_EXCEPTIONS,)
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self.names = frozenset(ctx.config.get(BUILTIN_EXCEPTIONS))
+        self._shadowed: Optional[Set[str]] = None
+
+    @on(ast.Raise)
+    def check_raise(self, node: ast.Raise) -> None:
+        exc = node.exc
+        if exc is None:
+            return
+        target = exc.func if isinstance(exc, ast.Call) else exc
+        if self._shadowed is None:
+            self._shadowed = module_bound_names(self.ctx.tree)
+        name = builtin_exception_name(self.ctx, target, self._shadowed)
+        if name is not None and name in self.names:
+            layer = Layer.SERVICES if Layer.SERVICES in self.ctx.layers else Layer.CRUD
+            self.report(node, name=name, layer=layer.value)
