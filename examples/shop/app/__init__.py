@@ -1,0 +1,1 @@
+"""Example shop backend: a FastAPI modular monolith laid out by feature."""

@@ -1,0 +1,1 @@
+"""Versioned APIs aggregating the feature routers."""

@@ -1,0 +1,1 @@
+"""Application-wide settings, database lifecycle, generic CRUD base and error handling."""

@@ -1,0 +1,3 @@
+from app.customers.models.customer import Customer
+
+__all__ = ["Customer"]

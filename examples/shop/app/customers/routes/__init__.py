@@ -1,0 +1,3 @@
+from app.customers.routes.customers import router
+
+__all__ = ["router"]

@@ -1,0 +1,3 @@
+from app.customers.services.customer import CustomerService
+
+__all__ = ["CustomerService"]

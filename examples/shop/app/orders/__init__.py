@@ -1,0 +1,1 @@
+"""Orders: placing, listing, updating and cancelling customer orders."""

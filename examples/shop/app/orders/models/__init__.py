@@ -1,0 +1,3 @@
+from app.orders.models.order import Order, OrderLine
+
+__all__ = ["Order", "OrderLine"]

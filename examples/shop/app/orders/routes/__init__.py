@@ -1,0 +1,3 @@
+from app.orders.routes.orders import router
+
+__all__ = ["router"]

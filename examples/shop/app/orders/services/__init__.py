@@ -1,0 +1,3 @@
+from app.orders.services.order import OrderService
+
+__all__ = ["OrderService"]
