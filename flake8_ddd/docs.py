@@ -40,8 +40,10 @@ def default_text(rule: Type[Rule]) -> str:
 
 
 def options_text(rule: Type[Rule]) -> List[str]:
-    return [f"- `{o.name}` (default: `{', '.join(o.default) or 'none'}`): {o.help}"
-            for o in rule.options]
+    """The defaults of the options the docstring's Options section describes."""
+    if not rule.options:
+        return []
+    return ["", "Defaults:", *(f"    {o.name} = {', '.join(o.default) or '(empty)'}" for o in rule.options)]
 
 
 def render_rule(rule: Type[Rule]) -> str:

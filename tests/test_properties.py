@@ -66,7 +66,10 @@ def test_moving_a_violating_file_out_of_its_layer_keeps_only_layer_free_findings
     tree, lines = ast.parse(source), source.splitlines(True)
     original = findings_at(tree, lines, str(fixture.relative_to(FIXTURES)))
     moved = findings_at(tree, lines, f"{first}/{second}/{stem}.py")
-    assert moved == {(line, code) for line, code in original if code in LAYER_FREE_CODES}
+    layer_free = {(line, code) for line, code in original if code in LAYER_FREE_CODES}
+    # DDD005 reports anywhere in the routes layer as well as in route handlers anywhere.
+    assert moved <= layer_free
+    assert {(line, code) for line, code in layer_free if code != "DDD005"} <= moved
 
 
 def _session_like(name: str) -> bool:
@@ -105,19 +108,26 @@ def renamable(tree: ast.AST) -> List[str]:
     """Names safe to rename: every import alias, and plain locals with no meaning to a rule.
 
     Rules resolve imported names to their qualified names, so an alias never matters; a local
-    name matters only when it is session-like or carries a suffix a rule reads (``*Service``).
+    name matters only when it is session-like, carries a suffix a rule reads (``*Service``) or
+    is a class attribute (a schema field such as ``created_at``).
     """
     imported: Set[str] = set()
     local: Set[str] = set()
+    class_attributes: Set[str] = set()
     for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for statement in node.body:
+                targets = (statement.targets if isinstance(statement, ast.Assign)
+                           else [statement.target] if isinstance(statement, ast.AnnAssign) else [])
+                class_attributes.update(t.id for t in targets if isinstance(t, ast.Name))
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             local.add(node.id)
         elif isinstance(node, ast.arg):
             local.add(node.arg)
         elif isinstance(node, ast.alias) and node.name != "*" and "." not in node.name:
             imported.add(node.asname or node.name)
-    local = {n for n in local - imported if PLAIN.match(n) and not _session_like(n)
-             and not n.endswith("_service")}
+    local = {n for n in local - imported - class_attributes if PLAIN.match(n)
+             and not _session_like(n) and not n.endswith("_service")}
     return sorted(n for n in imported | local if n not in KEEP and not _session_like(n))
 
 
