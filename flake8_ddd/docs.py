@@ -7,6 +7,7 @@ import json
 import re
 from typing import Dict, List, Sequence, Type
 
+from flake8_ddd.layers import Layer
 from flake8_ddd.registry import Rule
 
 GROUPS: Dict[str, str] = {
@@ -30,8 +31,12 @@ def rule_body(rule: Type[Rule]) -> str:
 
 
 def layers_text(rule: Type[Rule]) -> str:
+    if rule.scope:
+        return rule.scope
     if rule.layers is None:
         return "any file"
+    if rule.layers == frozenset(Layer):
+        return "any file with a layer"
     return ", ".join(sorted(layer.value for layer in rule.layers))
 
 

@@ -57,6 +57,8 @@ class Rule:
     #: Layers whose files this rule looks at; ``None`` means every non-test file.
     layers: ClassVar[Optional[FrozenSet]] = None
     opt_in: ClassVar[bool] = False
+    #: Where the rule looks, in words, when ``layers`` alone does not say it.
+    scope: ClassVar[Optional[str]] = None
     options: ClassVar[Tuple[Option, ...]] = ()
     since: ClassVar[str] = "0.1.0"
     enter_handlers: ClassVar[Dict[type, Tuple[str, ...]]] = {}

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import ast
+
+from flake8_ddd.layers import Layer
+from flake8_ddd.registry import Rule, on
+from flake8_ddd.rules._imports import ImportTarget, foreign_feature, offending_targets
+
+
+class CoreImportsFeature(Rule):
+    """A core module imports a feature module
+
+    ## What it does
+    Reports an import statement in a module under `core/` (any layer: `core/settings.py`,
+    `core/database.py`, the generic `core/crud.py`) whose first-party target belongs to a
+    feature: `from app.user.models import User` in `app/core/database.py`. Importing other
+    core modules, `apis`, or third-party packages is not a finding. This is the only
+    layer-import rule applied to core modules. Each statement is reported once, naming
+    every feature module it imports.
+
+    Decision: a target belongs to a feature when its path has a layer segment below a
+    feature directory (`app.user.models`, `app.user.crud.user`); a feature module without
+    a layer segment (`app.user.enums`) is not recognised. The package that holds a
+    layer-first project's layers (`app` of `app/models.py`) is the application package,
+    not a feature, so `from app.models import User` in `app/core/db.py` is not a finding.
+    Imports under `if TYPE_CHECKING:` and inside functions are reported too.
+
+    ## Why is this bad?
+    The guide: `app/core/` "Contains foundational logic that applies to the entire
+    application": "Application-wide singletons, configurations, and generic base
+    classes". Features build on core; a core module that imports a feature makes every
+    feature depend on that one and invites import cycles.
+
+    ## Example
+    ```python
+    # app/core/crud.py
+    from app.user.models import User
+    ```
+
+    ## Use instead
+    ```python
+    # app/core/crud.py
+    ModelType = TypeVar("ModelType", bound=Base)
+
+
+    class CRUDBase(Generic[ModelType, CreateSchemaType, UpdateSchemaType]):
+        ...
+    ```
+
+    ## Options
+    None.
+    """
+
+    code = "DDD104"
+    message = ("core module imports feature module {module}: core must not depend on features; "
+               "keep shared code generic or move it into the feature")
+    layers = frozenset(Layer)
+
+    @on(ast.Import, ast.ImportFrom)
+    def check_import(self, node: ast.AST) -> None:
+        location = self.ctx.location
+        if not location.in_core:
+            return
+
+        def of_feature(target: ImportTarget) -> bool:
+            return foreign_feature(location, target.location) is not None
+
+        found = offending_targets(self.ctx, node, of_feature)
+        if found:
+            self.report(node, module=", ".join(t.shown for t in found))

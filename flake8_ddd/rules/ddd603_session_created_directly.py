@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import ast
+from typing import FrozenSet, Optional
+
+from flake8_ddd.context import FileContext, module_level_statements
+from flake8_ddd.layers import Layer
+from flake8_ddd.options import SESSION_FACTORIES
+from flake8_ddd.registry import Rule, on
+from flake8_ddd.rules._imports import (SESSION_CLASSES, SESSION_MAKERS, database_callable,
+                                       is_database_module, matches_any, parameter_names)
+
+
+class SessionCreatedDirectly(Rule):
+    """Database session created directly instead of injected
+
+    ## What it does
+    Reports a call that creates a session: `Session(...)`/`AsyncSession(...)` imported
+    from SQLAlchemy or SQLModel (any import form or alias), a call of a session factory
+    named in `ddd-session-factories` (`SessionLocal()`, `async_session()`, imported under
+    any alias or as `database.SessionLocal()`), and a call of a module-level name bound to
+    `sessionmaker(...)`/`async_sessionmaker(...)`/`scoped_session(...)`. `async with
+    async_session() as session:` counts. Checked in modules of any layer or of `core`,
+    except the database module (`core/database.py`, `core/db.py`, `core/session.py`, or a
+    module of such a core package) and `dependencies` modules.
+
+    Decision: a factory that was injected is not a finding: a call of a parameter of an
+    enclosing function (`def run(session_factory): session_factory()`) or of an attribute
+    of an object (`self.session_factory()`). Background tasks are checked too: get their
+    session from a helper in the database module. Files without a layer (`main.py`,
+    scripts, migrations) are not checked.
+
+    ## Why is this bad?
+    The guide: "Utilize dependency injection frameworks or patterns (e.g., FastAPI's
+    Depends) to pass database sessions" into the layers, and routes "Must rely completely
+    on Dependency Injection to receive Services and Database context". A session opened
+    in place has its own transaction that the request's service cannot commit or roll
+    back, and tests cannot substitute it.
+
+    ## Example
+    ```python
+    # app/user/services/user.py
+    from app.core.database import SessionLocal
+
+
+    async def deactivate(user_id: int) -> None:
+        async with SessionLocal() as session:
+            ...
+    ```
+
+    ## Use instead
+    ```python
+    # app/user/services/user.py
+    async def deactivate(db: AsyncSession, user_id: int) -> None:
+        ...
+
+
+    # app/user/routes/user.py
+    @router.post("/{user_id}/deactivate", status_code=204)
+    async def deactivate_user(user_id: int, db: AsyncSession = Depends(get_db)) -> None:
+        await deactivate(db, user_id)
+    ```
+
+    ## Options
+    `ddd-session-factories`: names of session factories (globs allowed) whose call
+    creates a session.
+    """
+
+    code = "DDD603"
+    message = ("session created with {name}() outside the database module and dependencies: "
+               "receive it through Depends")
+    layers = frozenset(Layer)
+    options = (SESSION_FACTORIES,)
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        location = ctx.location
+        self._exempt = is_database_module(location) or location.is_dependencies_module
+        self._factories = ctx.config.get(SESSION_FACTORIES)
+        self._bound: Optional[FrozenSet[str]] = None
+
+    @on(ast.Call)
+    def check_call(self, node: ast.Call) -> None:
+        if self._exempt:
+            return
+        name = database_callable(self.ctx, node.func, SESSION_CLASSES) or self._factory(node.func)
+        if name is not None:
+            self.report(node, name=name)
+
+    def _factory(self, func: ast.AST) -> Optional[str]:
+        if isinstance(func, ast.Name):
+            qualified = self.ctx.qualified_name(func)
+            resolved = qualified.rsplit(".", 1)[-1] if qualified else func.id
+            factory = (matches_any(resolved, self._factories) or matches_any(func.id, self._factories)
+                       or func.id in self._bound_factories())
+            if factory and func.id not in parameter_names(self.ctx.function_stack):
+                return func.id
+            return None
+        if isinstance(func, ast.Attribute):
+            qualified = self.ctx.qualified_name(func)
+            if qualified is not None and matches_any(func.attr, self._factories):
+                return func.attr
+        return None
+
+    def _bound_factories(self) -> FrozenSet[str]:
+        """Module-level names bound to ``sessionmaker(...)`` and its relatives."""
+        if self._bound is None:
+            names = set()
+            tree = self.ctx.tree
+            for statement in module_level_statements(getattr(tree, "body", [])):
+                value = getattr(statement, "value", None)
+                if not (isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(value, ast.Call)):
+                    continue
+                if database_callable(self.ctx, value.func, SESSION_MAKERS) is None:
+                    continue
+                targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+            self._bound = frozenset(names)
+        return self._bound

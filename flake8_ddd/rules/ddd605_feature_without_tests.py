@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import os
+from typing import FrozenSet, Mapping, Optional
+
+from flake8_ddd.layers import BELOW_FEATURE_ONLY, NOT_FEATURES, TEST_SEGMENTS, Layer
+from flake8_ddd.registry import Rule
+
+#: Layers whose presence (as a child module or package) makes a directory a feature.
+FEATURE_LAYERS = frozenset({Layer.ROUTES, Layer.SERVICES, Layer.CRUD, Layer.SCHEMAS, Layer.MODELS})
+TEST_DIRECTORIES = ("tests", "test")
+CONTAINERS = (Layer.CORE, Layer.APIS)
+
+
+class FeatureWithoutTests(Rule):
+    """Feature package without a tests/ directory
+
+    ## What it does
+    Reports line 1 of a feature package's `__init__.py` when the package has no `tests/`
+    directory (a `test/` directory counts too). The check looks at the file system next
+    to the real file (flake8's filename), so it runs only on `__init__.py` files that
+    exist on disk; stdin input and missing paths are never reported. Opt-in.
+
+    A feature package is a directory with an `__init__.py` that holds at least one layer
+    module or package (`routes`, `services`, `crud`, `schemas`, `models` under any
+    configured segment name: `crud/`, `service.py`, `models.py`, ...). Not features: a
+    directory named like a layer, `core`, `apis` or `tests`, any package inside `core/`
+    or `apis/` (`core/db/`), and the application package: one that holds `core/` or
+    `apis/`, or a top-level package that holds feature packages (`app/` of `app/user/`,
+    `dispatch/` of `dispatch/incident/`).
+
+    ## Why is this bad?
+    The guide: every feature "encapsulates its own vertical slice of the application",
+    including "tests/ # Isolated unit and integration tests for this feature", and step 5
+    of the workflow is "Add Tests: Write functional module tests in tests/ to guarantee
+    coverage of the new behavior".
+
+    ## Example
+    ```python
+    # app/billing/__init__.py, next to crud/, services/, routes/ and no tests/
+    ```
+
+    ## Use instead
+    ```python
+    # app/billing/__init__.py, next to crud/, services/, routes/ and tests/
+    ```
+
+    ## Options
+    None.
+    """
+
+    code = "DDD605"
+    message = "feature package {feature} has no tests/ directory: add the feature's tests in {feature}/tests/"
+    #: Not a layer rule: it looks at the package's directory, whatever the file's layer
+    #: (``applies_to`` accepts every file; ``layers`` is empty, not None, because the finding
+    #: depends on the path). ``scope`` says so in the docs.
+    layers = frozenset()
+    scope = "feature packages' `__init__.py`"
+    opt_in = True
+
+    @classmethod
+    def applies_to(cls, layers: FrozenSet) -> bool:
+        return True
+
+    def finish(self) -> None:
+        filename = self.ctx.filename
+        if os.path.basename(filename) != "__init__.py":
+            return
+        directory = os.path.dirname(os.path.abspath(filename))
+        segments = self.ctx.config.layer.segments
+        if any(segments.get(part) in CONTAINERS for part in self.ctx.location.module_parts[:-1]):
+            return  # packages inside core/ or apis/ are not features
+        try:
+            if not os.path.isfile(filename) or not is_feature_directory(directory, segments):
+                return
+            if any(os.path.isdir(os.path.join(directory, name)) for name in TEST_DIRECTORIES):
+                return
+        except OSError:
+            return
+        self.report(self.ctx.tree, feature=os.path.basename(directory))
+
+
+def _child_layer(name: str, is_dir: bool, segments: Mapping[str, Layer]) -> Optional[Layer]:
+    stem = name if is_dir else (name[:-3] if name.endswith(".py") else None)
+    if stem is None or stem in BELOW_FEATURE_ONLY:
+        return None
+    return segments.get(stem)
+
+
+def _could_be_feature(name: str, segments: Mapping[str, Layer]) -> bool:
+    return bool(name) and name not in NOT_FEATURES and name not in segments and name not in TEST_SEGMENTS
+
+
+def _has_layer_children(directory: str, segments: Mapping[str, Layer]) -> bool:
+    with os.scandir(directory) as entries:
+        return any(_child_layer(e.name, e.is_dir(), segments) in FEATURE_LAYERS for e in entries)
+
+
+def is_feature_directory(directory: str, segments: Mapping[str, Layer]) -> bool:
+    """Whether ``directory`` (a package) is a feature package, judged from its entries."""
+    if not _could_be_feature(os.path.basename(directory), segments):
+        return False
+    with os.scandir(directory) as found:
+        entries = list(found)
+    if not any(_child_layer(e.name, e.is_dir(), segments) in FEATURE_LAYERS for e in entries):
+        return False
+    subdirectories = [e for e in entries if e.is_dir()]
+    if any(segments.get(e.name) in CONTAINERS for e in subdirectories):
+        return False
+    top_level = not os.path.isfile(os.path.join(os.path.dirname(directory), "__init__.py"))
+    if top_level:
+        for entry in subdirectories:
+            if (_could_be_feature(entry.name, segments)
+                    and os.path.isfile(os.path.join(entry.path, "__init__.py"))
+                    and _has_layer_children(entry.path, segments)):
+                return False
+    return True
