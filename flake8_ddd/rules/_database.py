@@ -1,0 +1,179 @@
+"""Shared predicates of the database-access, thin-route and async rules (DDD2xx, DDD302, DDD5xx).
+
+Decisions recorded here apply to every rule that uses them:
+
+- A *session method call* is ``receiver.method(...)`` where ``receiver`` is session-like
+  (``ctx.is_session_receiver``: last part ``db``/``session``/``db_session``/``*_session``,
+  configurable with ``ddd-session-names``, or a parameter annotated ``Session``/``AsyncSession``).
+  ``payload.get(...)``, ``request.headers.get(...)``, ``customer_service.delete(session, ...)``
+  are therefore not session calls, and neither is Starlette's cookie session
+  ``request.session.get(...)`` (``<x>.session`` where ``x`` is a parameter annotated
+  ``Request``/``WebSocket``/``HTTPConnection``), nor a name the
+  enclosing function binds to a third-party non-SQLAlchemy object: a parameter annotated
+  ``aiohttp.ClientSession``/``stripe.identity.VerificationSession``, ``async with
+  aiohttp.ClientSession() as session``, ``session = requests.Session()``. Names bound to
+  first-party factories (``async with SessionLocal() as session``) stay sessions.
+- A *statement constructor* is ``select``/``insert``/``update``/``delete``/``text`` whose
+  qualified name (``ctx.qualified_name``, so aliases and ``import sqlalchemy as sa`` work) is in
+  one of the modules SQLAlchemy and SQLModel export them from: ``sqlalchemy``, ``sqlalchemy.sql``,
+  ``sqlalchemy.sql.expression``, ``sqlalchemy.future`` and ``sqlmodel``. A local or third-party
+  function of the same name (an HTML helper's ``.select(...)``) is not one.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, FrozenSet, Optional, Set
+
+from flake8_ddd.context import call_method, dotted_name, last_name
+
+if TYPE_CHECKING:
+    from flake8_ddd.context import FileContext
+
+#: Session methods that read or write data: DDD201 (routes) and, minus the allowed ones, DDD302.
+QUERY_METHODS: FrozenSet[str] = frozenset({
+    "execute", "scalars", "scalar", "query", "get", "add", "add_all", "delete", "merge", "flush",
+    "refresh", "exec", "stream"})
+#: Transaction boundaries; DDD502 counts them as database work of a plain ``def``.
+TRANSACTION_METHODS: FrozenSet[str] = frozenset({"commit", "rollback"})
+#: Session methods a service may call itself (it owns the transaction), for DDD302.
+SERVICE_ALLOWED_METHODS: FrozenSet[str] = frozenset({
+    "commit", "rollback", "begin", "begin_nested", "close", "refresh"})
+#: ``AsyncSession`` methods that return an awaitable (DDD503). ``add``, ``add_all``,
+#: ``expunge`` and ``expunge_all`` are synchronous.
+ASYNC_SESSION_AWAITABLES: FrozenSet[str] = frozenset({
+    "execute", "scalars", "scalar", "get", "commit", "rollback", "flush", "refresh", "delete",
+    "merge", "close", "stream", "run_sync"})
+
+#: ``<owner>.session`` is Starlette's cookie session when the owner is annotated with one of these.
+CONNECTION_CLASSES: FrozenSet[str] = frozenset({"Request", "WebSocket", "HTTPConnection"})
+#: Top-level packages whose objects may be database sessions (``typing``: ``Any`` says nothing).
+NOT_FOREIGN_PACKAGES: FrozenSet[str] = frozenset({"sqlalchemy", "sqlmodel", "typing", "typing_extensions"})
+STATEMENT_CONSTRUCTORS: FrozenSet[str] = frozenset({"select", "insert", "update", "delete", "text"})
+STATEMENT_MODULES: FrozenSet[str] = frozenset({
+    "sqlalchemy", "sqlalchemy.sql", "sqlalchemy.sql.expression", "sqlalchemy.future", "sqlmodel"})
+
+
+def is_connection_session(ctx: FileContext, receiver: ast.AST) -> bool:
+    """Starlette's cookie session dict, ``request.session`` on a parameter annotated
+    ``Request``/``WebSocket``/``HTTPConnection``: not a database session, though its last part
+    is ``session``. (FastAPI injects the request only through that annotation.)"""
+    if not (isinstance(receiver, ast.Attribute) and receiver.attr == "session"
+            and isinstance(receiver.value, ast.Name)):
+        return False
+    owner = receiver.value.id
+    for function in reversed(ctx.function_stack):
+        args = function.args  # type: ignore[attr-defined]
+        for arg in args.posonlyargs + args.args + args.kwonlyargs:
+            if arg.arg == owner:
+                annotation = arg.annotation
+                return annotation is not None and ctx.resolved_last_name(annotation) in CONNECTION_CLASSES
+    return False
+
+
+def is_foreign_object(ctx: FileContext, node: Optional[ast.AST]) -> bool:
+    """A class or factory imported from a third-party library other than SQLAlchemy/SQLModel
+    (``aiohttp.ClientSession``, ``requests.Session``, ``stripe.identity.VerificationSession``)."""
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return False
+    qualified = ctx.qualified_name(node)
+    if qualified is None or "." not in qualified:
+        return False
+    return qualified.split(".")[0] not in NOT_FOREIGN_PACKAGES and not ctx.is_first_party(qualified)
+
+
+def is_foreign_binding(ctx: FileContext, name: str) -> bool:
+    """Whether ``name``, in the innermost function that binds it, is a parameter annotated with a
+    foreign class or is bound by ``with Foreign(...) as name`` / ``name = Foreign(...)``."""
+    for function in reversed(ctx.function_stack):
+        args = function.args  # type: ignore[attr-defined]
+        for arg in args.posonlyargs + args.args + args.kwonlyargs:
+            if arg.arg == name:
+                return is_foreign_object(ctx, arg.annotation)
+        bound = False
+        for node in ast.walk(function):
+            if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
+                target, value = node.optional_vars, node.context_expr
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            else:
+                continue
+            if isinstance(target, ast.Name) and target.id == name:
+                bound = True
+                if isinstance(value, ast.Call) and is_foreign_object(ctx, value.func):
+                    return True
+        if bound:
+            return False
+    return False
+
+
+def is_session_method_call(ctx: FileContext, call: ast.Call, methods: FrozenSet[str]) -> bool:
+    """``session.<method>(...)`` for a method in ``methods`` on a session-like receiver."""
+    if call_method(call) not in methods:
+        return False
+    receiver = call.func.value  # type: ignore[attr-defined]
+    if not ctx.is_session_receiver(receiver) or is_connection_session(ctx, receiver):
+        return False
+    return not (isinstance(receiver, ast.Name) and is_foreign_binding(ctx, receiver.id))
+
+
+def is_statement_constructor(ctx: FileContext, call: ast.Call) -> bool:
+    """``select(...)`` & co. imported from SQLAlchemy or SQLModel (any import form or alias)."""
+    qualified = ctx.qualified_name(call.func)
+    if qualified is None:
+        return False
+    module, _, name = qualified.rpartition(".")
+    return name in STATEMENT_CONSTRUCTORS and module in STATEMENT_MODULES
+
+
+def is_database_call(ctx: FileContext, call: ast.Call, allowed: FrozenSet[str] = frozenset(), *,
+                     methods: FrozenSet[str] = QUERY_METHODS, constructors: bool = True) -> bool:
+    """A call that touches the database: a session method from ``methods`` not in ``allowed``,
+    or (when ``constructors``) a SQLAlchemy statement constructor.
+
+    DDD201 uses the defaults, DDD302 passes ``allowed=SERVICE_ALLOWED_METHODS``, DDD502 passes
+    ``methods=QUERY_METHODS | TRANSACTION_METHODS, constructors=False`` (building a statement is
+    not I/O; executing it is).
+    """
+    if is_session_method_call(ctx, call, methods - allowed):
+        return True
+    return constructors and is_statement_constructor(ctx, call)
+
+
+def describe_call(call: ast.Call) -> str:
+    """``db.execute()``, ``sa.select()`` or ``self.session.get()`` for messages."""
+    name = dotted_name(call.func)
+    if name is None:
+        name = "." + (last_name(call.func) or "call")
+    return f"{name}()"
+
+
+def in_body(function: Optional[ast.AST], node: ast.AST) -> bool:
+    """Whether ``node`` (visited while ``function`` is the current function) sits in its body.
+
+    The walk visits decorators, defaults and annotations with the function already on the
+    stack; they all come before the first body statement in the source, so a position test
+    is exact.
+    """
+    body = getattr(function, "body", None)
+    if not body:
+        return False
+    first = body[0]
+    return (node.lineno, node.col_offset) >= (first.lineno, first.col_offset)  # type: ignore[attr-defined]
+
+
+class OncePerAccess:
+    """Reporting "the call (once per line)": one finding per line, and none for a call nested
+    in the arguments of a call already reported (``db.execute(select(User))`` is one access,
+    however the statement is wrapped over lines)."""
+
+    def __init__(self) -> None:
+        self._lines: Set[int] = set()
+        self._covered: Set[int] = set()
+
+    def first(self, call: ast.Call) -> bool:
+        if call.lineno in self._lines or id(call) in self._covered:
+            return False
+        self._lines.add(call.lineno)
+        self._covered.update(id(node) for node in ast.walk(call) if isinstance(node, ast.Call))
+        return True

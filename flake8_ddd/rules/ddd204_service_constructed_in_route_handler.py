@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import ast
+
+from flake8_ddd.options import Option
+from flake8_ddd.registry import Rule, on
+from flake8_ddd.rules._database import in_body
+
+SERVICE_SUFFIX = Option(
+    "ddd-service-suffix", ("Service",),
+    "Class-name suffixes of services, which route handlers must receive via Depends "
+    "instead of constructing (DDD204).")
+
+
+class ServiceConstructedInRouteHandler(Rule):
+    """Route handler constructs its service
+
+    ## What it does
+    Reports, in the body of a route handler (a function decorated with
+    `@<anything>.get|post|...|api_route|websocket(...)`, in any file), a call of a name whose
+    last part ends with `Service` (case-sensitive; `UserService(db)`,
+    `services.UserService(db)`, `Service()`). Imported names are read through their import,
+    so `from app.users.services import UserService as Users; Users(db)` is a finding and an
+    alias that merely ends with `Service` is not.
+
+    Only the handler's body counts: a `Depends(...)` default or an `Annotated[...,
+    Depends(...)]` annotation in its signature, its decorators, dependency-provider functions
+    (`def get_user_service(...) -> UserService: return UserService(db)`) and functions defined
+    inside the handler are not findings. Calls on an injected service
+    (`user_service.create(...)`, `UserService.create(...)`) are not constructions.
+
+    ## Why is this bad?
+    The guide's route layer rule: "Must rely completely on Dependency Injection to receive
+    Services and Database context." A handler that builds its own service hard-wires its
+    dependencies and cannot be overridden in tests through `app.dependency_overrides`.
+
+    ## Example
+    ```python
+    @router.post("/users", response_model=UserRead)
+    async def create_user(data: UserCreate, db: AsyncSession = Depends(get_db)):
+        return await UserService(db).create(data)
+    ```
+
+    ## Use instead
+    ```python
+    @router.post("/users", response_model=UserRead)
+    async def create_user(data: UserCreate,
+                          service: Annotated[UserService, Depends(get_user_service)]):
+        return await service.create(data)
+    ```
+
+    ## Options
+    - `ddd-service-suffix`: class-name suffixes that make a call a service construction
+      (default `Service`).
+    """
+
+    code = "DDD204"
+    message = "route handler {name}() constructs {service}: receive the service via Depends"
+    options = (SERVICE_SUFFIX,)
+
+    @on(ast.Call)
+    def check_call(self, node: ast.Call) -> None:
+        called = self.ctx.resolved_last_name(node.func)
+        if not called or not called.endswith(tuple(self.ctx.config.get(SERVICE_SUFFIX))):
+            return
+        handler = self.ctx.current_function
+        if self.ctx.is_route_handler(handler) and in_body(handler, node):
+            self.report(node, name=handler.name, service=called)  # type: ignore[union-attr]

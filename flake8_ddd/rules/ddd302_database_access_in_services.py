@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import ast
+
+from flake8_ddd.context import FileContext
+from flake8_ddd.layers import Layer
+from flake8_ddd.registry import Rule, on
+from flake8_ddd.rules._database import OncePerAccess, SERVICE_ALLOWED_METHODS, describe_call, is_database_call
+
+
+class DatabaseAccessInServices(Rule):
+    """Database query or statement built in the services layer
+
+    ## What it does
+    Reports, in a module of the services layer, what DDD201 reports in the routes layer: a
+    call of a session method (`execute`, `scalars`, `scalar`, `query`, `get`, `add`,
+    `add_all`, `delete`, `merge`, `flush`, `exec`, `stream`) on a session-like receiver, and
+    a call of a SQLAlchemy statement constructor (`select`, `insert`, `update`, `delete`,
+    `text`) imported from `sqlalchemy`, `sqlalchemy.sql`, `sqlalchemy.sql.expression`,
+    `sqlalchemy.future` or `sqlmodel`. The transaction calls a service owns are allowed:
+    `commit`, `rollback`, `begin`, `begin_nested`, `close`, `refresh`.
+
+    Look-alikes are not findings: `payload.get(...)`, `customer_service.delete(session, ...)`
+    (the session is an argument; passing it to crud is the intended design), `counter.add(1)`,
+    a local `select`. One finding per line; a statement built inside the arguments of a
+    reported session call is the same finding.
+
+    Not sessions either: Starlette's cookie session (`request.session.get(...)` on a
+    parameter annotated `Request`/`WebSocket`/`HTTPConnection`) and a name the function binds
+    to a third-party, non-SQLAlchemy object (`async with aiohttp.ClientSession() as session`,
+    `session = requests.Session()`, a parameter annotated `aiohttp.ClientSession`).
+
+    ## Why is this bad?
+    The guide's service layer rule: "Interacts with the data layer exclusively through the
+    module's crud/ layer instances." Services own the transaction ("Services are strictly
+    responsible for calling session.commit() or session.rollback()"), not the queries.
+
+    ## Example
+    ```python
+    async def deactivate(self, session: AsyncSession, user_id: int) -> None:
+        user = await session.get(User, user_id)
+        user.active = False
+        await session.commit()
+    ```
+
+    ## Use instead
+    ```python
+    async def deactivate(self, session: AsyncSession, user_id: int) -> None:
+        user = await user_crud.get(session, user_id)
+        user.active = False
+        await session.commit()
+    ```
+
+    ## Options
+    None of its own; session-like names come from the global `ddd-session-names`.
+    """
+
+    code = "DDD302"
+    message = "database access {call} in the services layer: go through the feature's crud layer"
+    layers = frozenset({Layer.SERVICES})
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self.once = OncePerAccess()
+
+    @on(ast.Call)
+    def check_call(self, node: ast.Call) -> None:
+        if is_database_call(self.ctx, node, allowed=SERVICE_ALLOWED_METHODS) and self.once.first(node):
+            self.report(node, call=describe_call(node))

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import ast
+
+from flake8_ddd.registry import Rule, on
+
+
+class SyncRouteHandler(Rule):
+    """Route handler defined with def instead of async def
+
+    ## What it does
+    Reports a route handler (a function decorated with
+    `@<anything>.get|post|put|patch|delete|head|options|trace|api_route|websocket(...)`, in
+    any file, including methods of class-based views) defined with `def`. Reported at the
+    `def` line. `async def` handlers are not findings, whatever they call.
+
+    ## Why is this bad?
+    The guide: "Asynchronous First: All I/O bound operations (database calls, external HTTP
+    requests, file access) must use async/await paradigms to maintain high throughput." A
+    plain `def` handler runs in FastAPI's thread pool and cannot await the async session or
+    the async services the other layers provide.
+
+    ## Example
+    ```python
+    @router.get("/users/{user_id}", response_model=UserRead)
+    def read_user(user_id: int, service: UserService = Depends(get_user_service)):
+        return service.get(user_id)
+    ```
+
+    ## Use instead
+    ```python
+    @router.get("/users/{user_id}", response_model=UserRead)
+    async def read_user(user_id: int, service: UserService = Depends(get_user_service)):
+        return await service.get(user_id)
+    ```
+
+    ## Options
+    None.
+    """
+
+    code = "DDD501"
+    message = "route handler {name}() is defined with def: use async def and await its I/O"
+
+    @on(ast.FunctionDef)
+    def check_function(self, node: ast.FunctionDef) -> None:
+        if self.ctx.is_route_handler(node):
+            self.report(node, name=node.name)

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import ast
+from typing import Dict, List, Optional, Set, Tuple
+
+from flake8_ddd.context import FileContext, call_method
+from flake8_ddd.registry import Rule, on, on_leave
+from flake8_ddd.rules._database import ASYNC_SESSION_AWAITABLES, describe_call
+
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp)
+
+
+class UnawaitedAsyncSessionCall(Rule):
+    """AsyncSession coroutine never awaited
+
+    ## What it does
+    Reports, inside an `async def` in any (non-test) file, a call of an awaitable
+    `AsyncSession` method (`execute`, `scalars`, `scalar`, `get`, `commit`, `rollback`,
+    `flush`, `refresh`, `delete`, `merge`, `close`, `stream`, `run_sync`) on a name annotated
+    `AsyncSession` (a parameter of the function or of an enclosing one, directly, through
+    `Annotated`/`Optional`/`X | None`, or through a module-level alias) whose result is never
+    awaited. `add`, `add_all`, `expunge` and `expunge_all` are synchronous and not findings.
+
+    Reported: a call used as a statement (`session.commit()`), as a receiver or operand
+    (`session.execute(q).scalars()`, `if session.get(User, 1):`), or assigned to a name that
+    is never handed on afterwards in the function. Not reported, because the coroutine is
+    handed on to code that may await it: a call that is awaited (`await session.commit()`),
+    returned, yielded, returned by a lambda, passed as an argument to any call
+    (`asyncio.gather(...)`, `asyncio.create_task(...)`, `tasks.append(...)`), put in a
+    list/tuple/set/dict display or a comprehension, stored in an attribute, subscript or
+    unpacking target, or assigned to a name that is later awaited, returned, yielded, passed
+    as an argument or put in a display (`result = session.execute(q)` ... `await result`).
+    Both branches of a conditional expression share its fate.
+
+    Known limitations: a receiver typed only through a class attribute (`self.session`) or
+    a local variable annotation is not known to be an `AsyncSession`; a name assigned twice
+    before being awaited counts as handed on for both calls.
+
+    ## Why is this bad?
+    The guide: "Asynchronous First: All I/O bound operations (database calls, external HTTP
+    requests, file access) must use async/await paradigms." An `AsyncSession` method that is
+    not awaited does nothing: the query never runs, the commit never happens, and Python only
+    warns "coroutine was never awaited" at garbage collection.
+
+    ## Example
+    ```python
+    async def rename(self, session: AsyncSession, user: User, name: str) -> None:
+        user.name = name
+        session.commit()
+    ```
+
+    ## Use instead
+    ```python
+    async def rename(self, session: AsyncSession, user: User, name: str) -> None:
+        user.name = name
+        await session.commit()
+    ```
+
+    ## Options
+    None.
+    """
+
+    code = "DDD503"
+    message = "{call} on an AsyncSession is never awaited: add await"
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        #: Calls whose coroutine is handed on (awaited, returned, passed, stored, ...).
+        self.handed_on: Set[int] = set()
+        #: Calls assigned to a plain name: id(call) -> name.
+        self.assigned: Dict[int, str] = {}
+        #: Unawaited calls kept in a name, per function: (id(function), name) -> calls.
+        self.pending: Dict[Tuple[int, str], List[ast.Call]] = {}
+
+    # -- where a coroutine goes ----------------------------------------------------------------
+
+    def _hand_on(self, node: Optional[ast.AST]) -> None:
+        if isinstance(node, ast.Starred):
+            node = node.value
+        if isinstance(node, ast.IfExp):
+            self._hand_on(node.body)
+            self._hand_on(node.orelse)
+        elif isinstance(node, ast.Call):
+            self.handed_on.add(id(node))
+        elif isinstance(node, ast.Name):
+            for function in reversed(self.ctx.function_stack):
+                if self.pending.pop((id(function), node.id), None) is not None:
+                    break
+
+    def _assign(self, target: ast.AST, value: Optional[ast.AST]) -> None:
+        if value is None:
+            return
+        if not isinstance(target, ast.Name):
+            self._hand_on(value)
+        elif isinstance(value, ast.IfExp):
+            self._assign(target, value.body)
+            self._assign(target, value.orelse)
+        elif isinstance(value, ast.Call):
+            self.assigned[id(value)] = target.id
+        else:
+            self._hand_on(value)
+
+    @on(ast.Await, ast.Return, ast.Yield, ast.YieldFrom)
+    def handed_on_by_value(self, node: ast.AST) -> None:
+        self._hand_on(node.value)  # type: ignore[attr-defined]
+
+    @on(ast.Lambda)
+    def handed_on_by_lambda(self, node: ast.Lambda) -> None:
+        self._hand_on(node.body)
+
+    @on(ast.List, ast.Tuple, ast.Set)
+    def handed_on_in_display(self, node: ast.AST) -> None:
+        for element in node.elts:  # type: ignore[attr-defined]
+            self._hand_on(element)
+
+    @on(ast.Dict)
+    def handed_on_in_dict(self, node: ast.Dict) -> None:
+        for value in node.values:
+            self._hand_on(value)
+
+    @on(*COMPREHENSIONS)
+    def handed_on_in_comprehension(self, node: ast.AST) -> None:
+        self._hand_on(node.elt)  # type: ignore[attr-defined]
+
+    @on(ast.DictComp)
+    def handed_on_in_dict_comprehension(self, node: ast.DictComp) -> None:
+        self._hand_on(node.value)
+
+    @on(ast.Assign)
+    def check_assign(self, node: ast.Assign) -> None:
+        if len(node.targets) == 1:
+            self._assign(node.targets[0], node.value)
+        else:
+            self._hand_on(node.value)
+
+    @on(ast.AnnAssign, ast.NamedExpr)
+    def check_annotated_assign(self, node: ast.AST) -> None:
+        self._assign(node.target, node.value)  # type: ignore[attr-defined]
+
+    # -- the session calls ---------------------------------------------------------------------
+
+    @on(ast.Call)
+    def check_call(self, node: ast.Call) -> None:
+        for argument in node.args:
+            self._hand_on(argument)
+        for keyword in node.keywords:
+            self._hand_on(keyword.value)
+        function = self.ctx.current_function
+        if (not isinstance(function, ast.AsyncFunctionDef) or id(node) in self.handed_on
+                or call_method(node) not in ASYNC_SESSION_AWAITABLES
+                or not self.ctx.is_async_session_receiver(node.func.value)):  # type: ignore[attr-defined]
+            return
+        name = self.assigned.get(id(node))
+        if name is None:
+            self.report(node, call=describe_call(node))
+        else:
+            self.pending.setdefault((id(function), name), []).append(node)
+
+    @on_leave(ast.AsyncFunctionDef)
+    def check_function_end(self, node: ast.AsyncFunctionDef) -> None:
+        for key in [key for key in self.pending if key[0] == id(node)]:
+            for call in self.pending.pop(key):
+                self.report(call, call=describe_call(call))
