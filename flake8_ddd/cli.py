@@ -1,21 +1,83 @@
-"""``flake8-ddd`` / ``python -m flake8_ddd``: rule documentation and README upkeep."""
+"""``flake8-ddd`` / ``python -m flake8_ddd``: check a project, explain rules, keep the README.
+
+``flake8-ddd check [PATHS]`` runs only the DDD rules, through the same engine as the flake8
+plugin, so both report the same findings for the same configuration. Exit status: 0 without
+findings, 1 with findings, 2 for a usage or configuration error.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Dict, List, NoReturn, Optional
 
 from flake8_ddd import __version__
 from flake8_ddd.docs import render_listing, render_rule, render_rules_json, splice_table
+from flake8_ddd.patterns import listing_line, pattern_rule_as_dict, render_pattern_rule
 from flake8_ddd.registry import all_rules, rule_by_code
+
+OUTPUT_FORMATS = ("concise", "full", "json", "github", "sarif")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2), like every other bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _jobs(value: str) -> Optional[int]:
+    if value == "auto":
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number or 'auto', got {value!r}")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="flake8-ddd", description=__doc__)
+    parser = _Parser(prog="flake8-ddd", description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=__version__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = commands.add_parser(
+        "check", help="check files with the DDD rules only (no flake8 needed)",
+        description="Check Python files with the DDD rules, configured from [tool.flake8-ddd] "
+                    "in pyproject.toml or the [flake8] section of setup.cfg/tox.ini/.flake8.")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="files or directories to check (default: .); - reads standard input")
+    check.add_argument("--output-format", choices=OUTPUT_FORMATS, default="concise",
+                       help="concise (default, path:line:col: CODE message), full (with the "
+                            "source line), json (ruff's shape), github (Actions annotations), "
+                            "sarif (2.1.0)")
+    check.add_argument("--statistics", action="store_true",
+                       help="print the number of findings per code instead of the findings")
+    check.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when there are findings")
+    check.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                       help="processes to check files in (default: auto, one per core)")
+    check.add_argument("--config", metavar="FILE",
+                       help="read this pyproject.toml ([tool.flake8-ddd]) or ini file ([flake8]) "
+                            "instead of searching for one")
+    check.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    check.add_argument("--stdin-filename", default="stdin", metavar="PATH",
+                       help="the path of the file read from standard input (gives its layer)")
+    for flag, what in (("select", "codes or prefixes to report (replaces the configured list)"),
+                       ("extend-select", "codes or prefixes to report in addition"),
+                       ("ignore", "codes or prefixes not to report (replaces the configured list)"),
+                       ("extend-ignore", "codes or prefixes not to report, in addition"),
+                       ("per-file-ignores", "PATTERN:CODES pairs, as in flake8"),
+                       ("exclude", "globs of files and directories to skip (replaces the default)"),
+                       ("extend-exclude", "globs of files and directories to skip, in addition")):
+        check.add_argument(f"--{flag}", metavar="LIST", help=what)
+
     rule = commands.add_parser("rule", help="explain one rule, like `ruff rule`")
     rule.add_argument("code")
     rule.add_argument("--output-format", choices=("text", "json"), default="text")
@@ -27,22 +89,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def fail(message: str) -> int:
+    print(f"flake8-ddd: {message}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "check":
+        return check(args)
     if args.command == "rule":
         found = rule_by_code(args.code)
         if found is None:
-            print(f"flake8-ddd: unknown rule code {args.code!r}", file=sys.stderr)
-            return 2
+            try:
+                pattern_rules = _pattern_rules()
+            except ValueError as error:
+                return fail(str(error))
+            pattern = next((r for r in pattern_rules if r.code == args.code.strip().upper()), None)
+            if pattern is None:
+                return fail(f"unknown rule code {args.code!r}")
+            print(json.dumps([pattern_rule_as_dict(pattern)], indent=2) if args.output_format == "json"
+                  else render_pattern_rule(pattern), end="")
+            return 0
         print(render_rules_json([found]) if args.output_format == "json" else render_rule(found), end="")
         return 0
     if args.command == "rules":
         rules = all_rules()
-        print(render_rules_json(rules) if args.output_format == "json" else render_listing(rules), end="")
+        try:
+            pattern_rules = _pattern_rules()
+        except ValueError as error:
+            return fail(str(error))
+        if args.output_format == "json":
+            listed = json.loads(render_rules_json(rules)) + [pattern_rule_as_dict(r) for r in pattern_rules]
+            print(json.dumps(listed, indent=2), end="")
+        else:
+            print(render_listing(rules) + "".join(listing_line(r) + "\n" for r in pattern_rules), end="")
         return 0
     path = Path(args.path)
-    current = path.read_text(encoding="utf-8")
-    updated = splice_table(current, all_rules())
+    try:
+        current = path.read_text(encoding="utf-8")
+        updated = splice_table(current, all_rules())
+    except (OSError, ValueError) as error:
+        return fail(f"{path}: {getattr(error, 'strerror', None) or error}")
     if args.check:
         if updated != current:
             print(f"{path}: rules table is stale; run `python -m flake8_ddd readme`", file=sys.stderr)
@@ -50,3 +138,59 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     path.write_text(updated, encoding="utf-8")
     return 0
+
+
+def _pattern_rules() -> tuple:
+    """Team-defined rules (DDD9xx) of the configuration found from the current directory;
+    ValueError with one line when that configuration is bad."""
+    from flake8_ddd.settings import SettingsError, load_settings
+
+    try:
+        return load_settings().config().pattern_rules
+    except SettingsError as error:
+        raise ValueError(str(error)) from None
+
+
+def check(args: argparse.Namespace) -> int:
+    from flake8_ddd import output, runner
+    from flake8_ddd.selection import trap_warning
+    from flake8_ddd.settings import SettingsError, load_settings
+
+    overrides: Dict[str, Any] = {}
+    for key in ("select", "extend_select", "ignore", "extend_ignore", "per_file_ignores",
+                "exclude", "extend_exclude"):
+        value = getattr(args, key)
+        if value is not None:
+            overrides[key.replace("_", "-")] = value
+    try:
+        settings = load_settings(config_path=args.config, isolated=args.isolated,
+                                 overrides=overrides)
+    except SettingsError as error:
+        return fail(str(error))
+    paths = args.paths or ["."]
+    for path in paths:
+        if path != runner.STDIN and not os.path.exists(path):
+            return fail(f"{path}: no such file or directory")
+    if settings.origin == "flake8":  # the same warning the plugin gives under flake8
+        warning = trap_warning(settings.selection(), [r.code for r in all_rules()])
+        if warning:
+            print(warning, file=sys.stderr)
+
+    job = runner.make_job(settings)
+    files = [p for p in runner.discover(paths, settings.excluded, settings.filename,
+                                        args.stdin_filename)]
+    stdin_findings: List[runner.Reported] = []
+    if runner.STDIN in files:
+        files.remove(runner.STDIN)
+        stdin_findings = runner.check_source(runner.display_path(args.stdin_filename),
+                                             sys.stdin.buffer.read(), job)
+    findings = runner.run(files, job, runner.job_count(args.jobs, len(files)))
+    findings = runner.sort(findings + stdin_findings)
+
+    if args.statistics:
+        text = output.render_statistics(findings, args.output_format)
+    else:
+        text = output.render(findings, args.output_format)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return 1 if findings and not args.exit_zero else 0

@@ -8,6 +8,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
 from flake8_ddd.context import FunctionNode, FileContext
 from flake8_ddd.layers import Location, locate_file
 from flake8_ddd.options import Config
+from flake8_ddd.patterns import pattern_rules_for, run_pattern_rules
 from flake8_ddd.registry import INTERNAL_ERROR_CODE, Finding, Rule, all_rules
 
 Handler = Tuple[Rule, Callable[[ast.AST], None]]
@@ -98,13 +99,19 @@ class Walk:
 
 def lint_tree(tree: ast.AST, filename: str, lines: Sequence[str], config: Config,
               rules: Optional[Sequence[Type[Rule]]] = None) -> List[Finding]:
-    """Findings for one parsed file; the tree is not walked when no enabled rule applies."""
+    """Findings for one parsed file; the tree is not walked when no enabled rule applies,
+    and ast-grep does not parse it when no pattern rule applies."""
     location = locate_file(filename, config.layer, lines)
     active = rules_for(location, enabled_rules(config, rules))
-    if not active:
+    patterns = pattern_rules_for(location, config.pattern_rules) if config.pattern_rules else ()
+    if not active and not patterns:
         return []
-    ctx = FileContext(tree, filename, lines, config, location)
-    findings = Walk(ctx, active).run()
+    findings: List[Finding] = []
+    if active:
+        ctx = FileContext(tree, filename, lines, config, location)
+        findings = Walk(ctx, active).run()
+    if patterns:
+        findings += run_pattern_rules(patterns, "".join(lines))
     findings.sort(key=lambda f: (f.line, f.col, f.code))
     return findings
 

@@ -97,7 +97,18 @@ SESSION_FACTORIES = Option(
     ("SessionLocal", "AsyncSessionLocal", "async_session", "async_session_maker", "session_factory"),
     "Names of session factories that must only be called in the database module or dependencies.")
 
-GLOBAL_OPTIONS = (LAYER_SEGMENTS, LAYER_PATHS, LAYER_EXCLUDE, APP_PACKAGES, SESSION_NAMES)
+PATTERN_RULES_FILE = Option(
+    "ddd-pattern-rules-file", (),
+    "TOML file(s) of team-defined pattern rules (DDD900-DDD999, [[rule]] tables), "
+    "relative to the current directory.",
+    form="a path to a TOML file of [[rule]] tables (e.g. ddd-rules.toml)",
+    check_item=lambda item: None)
+#: Key of ``raw`` in :func:`build_config` for inline pattern rules (a list of tables), as the
+#: ``[[tool.flake8-ddd.pattern-rules]]`` tables of ``pyproject.toml`` give them.
+PATTERN_RULES_KEY = "ddd-pattern-rules"
+
+GLOBAL_OPTIONS = (LAYER_SEGMENTS, LAYER_PATHS, LAYER_EXCLUDE, APP_PACKAGES, SESSION_NAMES,
+                  PATTERN_RULES_FILE)
 
 
 def build_layer_config(values: Mapping[str, Tuple[str, ...]]) -> LayerConfig:
@@ -125,6 +136,8 @@ class Config:
     values: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     #: ``select`` and ``extend-select`` entries, which alone can switch opt-in rules on.
     selected: Tuple[str, ...] = ()
+    #: Team-defined rules (``flake8_ddd.patterns.PatternRule``), validated; on when declared.
+    pattern_rules: Tuple[Any, ...] = ()
 
     def get(self, option: Option) -> Tuple[str, ...]:
         return self.values.get(option.name, option.default)
@@ -143,4 +156,12 @@ def build_config(raw: Mapping[str, Any], options: Iterable[Option],
     except ValueError as error:  # pragma: no cover - items are checked by Option.parse
         raise ConfigError(str(error)) from None
     entries = tuple(e.strip().upper() for e in (selected or ()) if e and e.strip())
-    return Config(layer=layer, values=values, selected=entries)
+    files = values.get(PATTERN_RULES_FILE.name) or PATTERN_RULES_FILE.parse(
+        raw.get(PATTERN_RULES_FILE.name))
+    inline = raw.get(PATTERN_RULES_KEY)
+    pattern_rules: Tuple[Any, ...] = ()
+    if files or inline is not None:  # imported only when declared: no TOML or ast-grep cost otherwise
+        from flake8_ddd.patterns import load_pattern_rules
+
+        pattern_rules = load_pattern_rules(files, inline)
+    return Config(layer=layer, values=values, selected=entries, pattern_rules=pattern_rules)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import ast
+import multiprocessing
 import sys
 from typing import Any, ClassVar, Iterator, List, Sequence, Tuple, Type
 
 from flake8_ddd import __version__
 from flake8_ddd.engine import lint_tree
 from flake8_ddd.options import Config, ConfigError, Option, build_config
-from flake8_ddd.registry import INTERNAL_ERROR_CODE, all_options
+from flake8_ddd.registry import INTERNAL_ERROR_CODE, all_options, all_rules
+from flake8_ddd.selection import FLAKE8_DEFAULT_IGNORE, Selection, trap_warning
 
 
 class Plugin:
@@ -39,6 +41,7 @@ class Plugin:
         except ConfigError as error:
             print(f"flake8-ddd: {error}", file=sys.stderr)
             raise SystemExit(2) from None
+        warn_about_traps(options)
 
     def run(self) -> Iterator[Tuple[int, int, str, Type["Plugin"]]]:
         try:
@@ -49,6 +52,25 @@ class Plugin:
             return
         for finding in findings:
             yield finding.line, finding.col, finding.message, type(self)
+
+
+def warn_about_traps(options: argparse.Namespace) -> None:
+    """Say once per run when flake8's select/ignore lists drop DDD codes the user never named.
+
+    ``parse_options`` runs once per flake8 run in the main process (worker processes started
+    by fork inherit the result; started by spawn, they parse again, so they stay quiet).
+    """
+    if multiprocessing.current_process().name != "MainProcess":
+        return
+    selection = Selection(
+        getattr(options, "select", None), getattr(options, "extend_select", None) or (),
+        getattr(options, "ignore", None), getattr(options, "extend_ignore", None) or (),
+        default_select=getattr(options, "extended_default_select", None) or ("DDD",),
+        default_ignore=FLAKE8_DEFAULT_IGNORE
+        + tuple(getattr(options, "extended_default_ignore", None) or ()))
+    warning = trap_warning(selection, [rule.code for rule in all_rules()])
+    if warning:
+        print(warning, file=sys.stderr)
 
 
 def _help(option: Option) -> str:

@@ -1,0 +1,242 @@
+"""Output formats of ``flake8-ddd check``.
+
+- ``concise``: ``path:line:col: CODE message``, flake8's default format (so editors' and CI's
+  flake8 problem matchers read it);
+- ``full``: the same, then the source line and a caret under the column (flake8's
+  ``--show-source``);
+- ``json``: the shape of ``ruff check --output-format json``;
+- ``github``: GitHub Actions workflow commands (``::error ...::``), one per finding;
+- ``sarif``: SARIF 2.1.0, with every rule and its documentation.
+
+Columns are 1-based and counted in characters everywhere.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import json
+import os
+import pathlib
+from typing import Dict, List, Optional, Sequence, Type
+
+from flake8_ddd import __version__
+from flake8_ddd.docs import render_rule, rule_body
+from flake8_ddd.registry import INTERNAL_ERROR_CODE, Rule, all_rules
+from flake8_ddd.runner import Reported
+from flake8_ddd.settings import COMMAND_CODES
+
+FORMATS = ("concise", "full", "json", "github", "sarif")
+TOOL_NAME = "flake8-ddd"
+INFORMATION_URI = "https://pypi.org/project/flake8-ddd/"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+PSEUDO_RULES = {
+    INTERNAL_ERROR_CODE: ("internal-error", "a rule crashed on this file; please report it"),
+    **{code: ("syntax-error" if code == "E999" else "unreadable-file", text)
+       for code, text in COMMAND_CODES.items()},
+}
+
+
+def rule_name(code: str) -> str:
+    rule = _rules().get(code)
+    if rule is not None:
+        return rule.name()
+    return PSEUDO_RULES.get(code, ("unknown", ""))[0]
+
+
+def rule_url(code: str) -> Optional[str]:
+    """Where the rule is documented on the web; None until the project publishes rule pages
+    (``flake8-ddd rule CODE`` prints the documentation)."""
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _rules() -> Dict[str, Type[Rule]]:
+    return {r.code: r for r in all_rules()}
+
+
+def end_column(finding: Reported) -> int:
+    """1-based end column: the end of the line's code (the engine records start points only)."""
+    return max(len(finding.source.rstrip()) + 1, finding.col + 2)
+
+
+# --- text formats ----------------------------------------------------------------------------
+
+def concise_line(f: Reported) -> str:
+    return f"{f.path}:{f.line}:{f.col + 1}: {f.code} {f.text}"
+
+
+def render_concise(findings: Sequence[Reported]) -> str:
+    return "".join(concise_line(f) + "\n" for f in findings)
+
+
+def render_full(findings: Sequence[Reported]) -> str:
+    out: List[str] = []
+    for f in findings:
+        out.append(concise_line(f))
+        if f.source:
+            indent = "".join(c if c.isspace() else " " for c in f.source[:f.col])
+            out += [f.source, indent + "^"]
+    return "".join(line + "\n" for line in out)
+
+
+# --- json (ruff's shape) ---------------------------------------------------------------------
+
+def _absolute(path: str) -> str:
+    return os.path.abspath(path)
+
+
+def as_json_object(f: Reported) -> dict:
+    return {
+        "cell": None,
+        "code": f.code,
+        "end_location": {"column": end_column(f), "row": f.line},
+        "filename": _absolute(f.path),
+        "fix": None,
+        "location": {"column": f.col + 1, "row": f.line},
+        "message": f.text,
+        "name": rule_name(f.code),
+        "noqa_row": f.line,
+        "severity": "error",
+        "url": rule_url(f.code),
+    }
+
+
+def render_json(findings: Sequence[Reported]) -> str:
+    return json.dumps([as_json_object(f) for f in findings], indent=2) + "\n"
+
+
+# --- github workflow commands ----------------------------------------------------------------
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_line(f: Reported) -> str:
+    properties = [
+        ("title", f"{TOOL_NAME} ({f.code})"),
+        ("file", _absolute(f.path)),
+        ("line", str(f.line)),
+        ("col", str(f.col + 1)),
+        ("endLine", str(f.line)),
+        ("endColumn", str(end_column(f))),
+    ]
+    joined = ",".join(f"{key}={_escape_property(value)}" for key, value in properties)
+    return f"::error {joined}::{_escape_data(concise_line(f))}"
+
+
+def render_github(findings: Sequence[Reported]) -> str:
+    return "".join(github_line(f) + "\n" for f in findings)
+
+
+# --- sarif -----------------------------------------------------------------------------------
+
+def _sarif_rule(code: str) -> dict:
+    rule = _rules().get(code)
+    if rule is not None:
+        descriptor = {
+            "id": code,
+            "name": rule.name(),
+            "shortDescription": {"text": rule.summary()},
+            "fullDescription": {"text": rule_body(rule)},
+            "help": {"text": render_rule(rule), "markdown": render_rule(rule)},
+            "defaultConfiguration": {"enabled": not rule.opt_in, "level": "error"},
+            "properties": {"layers": sorted(layer.value for layer in rule.layers)
+                           if rule.layers is not None else ["any"],
+                           "opt_in": rule.opt_in, "message": rule.message},
+        }
+    else:
+        name, text = PSEUDO_RULES.get(code, ("unknown", code))
+        descriptor = {
+            "id": code,
+            "name": name,
+            "shortDescription": {"text": text},
+            "fullDescription": {"text": text},
+            "defaultConfiguration": {"enabled": True, "level": "error"},
+        }
+    url = rule_url(code)
+    if url:
+        descriptor["helpUri"] = url
+    return descriptor
+
+
+def _artifact(path: str, root: pathlib.Path) -> dict:
+    absolute = pathlib.Path(_absolute(path))
+    try:
+        relative = absolute.relative_to(root)
+    except ValueError:
+        return {"uri": absolute.as_uri()}
+    return {"uri": relative.as_posix().replace("%", "%25").replace(" ", "%20"),
+            "uriBaseId": "%SRCROOT%"}
+
+
+def render_sarif(findings: Sequence[Reported]) -> str:
+    root = pathlib.Path(os.getcwd()).resolve()
+    codes = [r.code for r in all_rules()] + [c for c in PSEUDO_RULES]
+    codes += sorted({f.code for f in findings} - set(codes))
+    index = {code: i for i, code in enumerate(codes)}
+    results = []
+    for f in findings:
+        results.append({
+            "ruleId": f.code,
+            "ruleIndex": index[f.code],
+            "level": "error",
+            "message": {"text": f.text},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": _artifact(f.path, root),
+                "region": {"startLine": f.line, "startColumn": f.col + 1,
+                           "endLine": f.line, "endColumn": end_column(f)},
+            }}],
+        })
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": TOOL_NAME,
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [_sarif_rule(code) for code in codes],
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": root.as_uri() + "/"}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+RENDERERS = {
+    "concise": render_concise,
+    "full": render_full,
+    "json": render_json,
+    "github": render_github,
+    "sarif": render_sarif,
+}
+
+
+def render(findings: Sequence[Reported], output_format: str) -> str:
+    return RENDERERS[output_format](findings)
+
+
+# --- statistics ------------------------------------------------------------------------------
+
+def statistics(findings: Sequence[Reported]) -> List[dict]:
+    counts = collections.Counter(f.code for f in findings)
+    return [{"code": code, "name": rule_name(code), "count": count, "fixable": False}
+            for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def render_statistics(findings: Sequence[Reported], output_format: str) -> str:
+    rows = statistics(findings)
+    if output_format == "json":
+        return json.dumps(rows, indent=2) + "\n"
+    if not rows:
+        return ""
+    width = max(len(str(r["count"])) for r in rows)
+    return "".join(f"{r['count']:>{width}}\t{r['code']}\t{r['name']}\n" for r in rows)

@@ -1,0 +1,250 @@
+"""The standalone run: find the files, check each one with the engine, keep what flake8 keeps.
+
+Each file goes through the same :func:`flake8_ddd.engine.lint_tree` call, with the same
+:class:`flake8_ddd.options.Config`, as in the flake8 plugin; the select/ignore decision,
+``# noqa`` and ``per-file-ignores`` follow flake8 (:mod:`flake8_ddd.selection`). Files are
+spread over worker processes; a file that cannot be read or parsed becomes one finding
+(``E902`` / ``E999``) and the others are still checked.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import io
+import multiprocessing
+import os
+import sys
+import tokenize
+import warnings
+from typing import Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+
+from flake8_ddd.engine import lint_tree
+from flake8_ddd.options import Config
+from flake8_ddd.registry import INTERNAL_ERROR_CODE, all_rules
+from flake8_ddd.selection import FileSelections, NoqaLines, file_is_noqa, matches_filename
+from flake8_ddd.settings import READ_ERROR_CODE, SYNTAX_ERROR_CODE, Settings
+
+STDIN = "-"
+
+
+class Reported(NamedTuple):
+    """One finding as shown to the user."""
+
+    path: str
+    line: int
+    #: 0-based, in characters (the engine's AST offsets are in UTF-8 bytes).
+    col: int
+    code: str
+    #: Without the leading code.
+    text: str
+    #: The physical line (without its newline), for the ``full`` format and end columns.
+    source: str
+
+
+class Job(NamedTuple):
+    """What a worker needs: picklable, built once per run."""
+
+    config: Config
+    selections: FileSelections
+    #: Codes of team-defined pattern rules, whose columns are already in characters.
+    pattern_codes: frozenset = frozenset()
+
+
+# --- which files ---------------------------------------------------------------------------
+
+def discover(paths: Sequence[str], exclude: Sequence[str], filename_patterns: Sequence[str],
+             stdin_name: str = "stdin") -> Iterator[str]:
+    """flake8's file discovery: walk directories, prune excluded ones, keep ``*.py``.
+
+    A file named on the command line is checked whatever its name, unless it is excluded.
+    """
+    def excluded(path: str) -> bool:
+        if path == STDIN:
+            return stdin_name != "stdin" and matches_filename(stdin_name, exclude)
+        return matches_filename(path, exclude)
+
+    for arg in paths or ["."]:
+        if excluded(arg):
+            continue
+        if not os.path.isdir(arg):
+            yield arg
+            continue
+        for root, directories, files in os.walk(arg):
+            directories[:] = sorted(d for d in directories if not excluded(os.path.join(root, d)))
+            for name in sorted(files):
+                joined = os.path.join(root, name)
+                if not excluded(joined) and any(fnmatch.fnmatch(joined, p) for p in filename_patterns):
+                    yield joined
+
+
+def display_path(path: str) -> str:
+    return path if path == STDIN else os.path.normpath(path)
+
+
+# --- one file ------------------------------------------------------------------------------
+
+def _position(data: bytes, index: int) -> Tuple[int, int]:
+    line = data.count(b"\n", 0, index) + 1
+    start = data.rfind(b"\n", 0, index) + 1
+    return line, len(data[start:index].decode("utf-8", "replace"))
+
+
+def _lines_of(text: str) -> List[str]:
+    """The lines flake8 sees: universal newlines, split on ``\\n`` only, BOM removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = io.StringIO(text, newline="\n").readlines()
+    if lines and lines[0].startswith("\ufeff"):
+        lines[0] = lines[0][1:]
+    return lines
+
+
+def _problem(path: str, code: str, line: int, col: int, text: str, lines: Sequence[str] = ()) -> Reported:
+    source = lines[line - 1].rstrip("\r\n") if 0 < line <= len(lines) else ""
+    return Reported(path, max(line, 1), max(col, 0), code, text.replace("\n", " "), source)
+
+
+def decode(path: str, data: bytes) -> Tuple[Optional[List[str]], Optional[Reported]]:
+    """The file's lines, or the E902 finding that says why it cannot be read."""
+    nul = data.find(b"\x00")
+    if nul != -1:
+        line, col = _position(data, nul)
+        return None, _problem(path, READ_ERROR_CODE, line, col,
+                              "ValueError: the file contains a NUL byte; it was not checked")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except SyntaxError as error:  # a bad or unknown coding cookie
+        return None, _problem(path, READ_ERROR_CODE, 1, 0, f"SyntaxError: {error}")
+    except (UnicodeDecodeError, LookupError) as error:
+        line, col = _position(data, getattr(error, "start", 0))
+        return None, _problem(path, READ_ERROR_CODE, line, col,
+                              f"{type(error).__name__}: {error}; the file was not checked")
+    return _lines_of(text), None
+
+
+def _char_col(line: str, byte_col: int) -> int:
+    if line.isascii():
+        return byte_col
+    return len(line.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
+
+
+def check_source(path: str, data: bytes, job: Job) -> List[Reported]:
+    """Findings for one file's bytes, after select/ignore, per-file ignores and ``# noqa``."""
+    selection = job.selections.for_file(path)
+    lines, problem = decode(path, data)
+    if problem is not None:
+        return [] if _ignored_outright(problem.code, selection) else [problem]
+    assert lines is not None
+    if file_is_noqa(lines):
+        return []
+    try:
+        with warnings.catch_warnings():  # invalid escapes and the like are not our findings
+            warnings.simplefilter("ignore")
+            tree = ast.parse("".join(lines), filename=path)
+    except SyntaxError as error:
+        line = error.lineno or 1
+        col = (error.offset or 1) - 1
+        return [] if _ignored_outright(SYNTAX_ERROR_CODE, selection) else [
+            _problem(path, SYNTAX_ERROR_CODE, line, col, f"{type(error).__name__}: {error.msg}", lines)]
+    except (ValueError, RecursionError, MemoryError) as error:
+        return [] if _ignored_outright(READ_ERROR_CODE, selection) else [
+            _problem(path, READ_ERROR_CODE, 1, 0, f"{type(error).__name__}: {error}", lines)]
+    try:
+        found = [(f.line, f.col, f.code, f.message) for f in lint_tree(tree, path, lines, job.config)]
+    except Exception as error:  # as in the plugin: one file's crash never ends the run
+        text = f"{type(error).__name__}: {error}".replace("\n", " ")
+        found = [(1, 0, INTERNAL_ERROR_CODE, f"{INTERNAL_ERROR_CODE} internal error in flake8-ddd: {text}")]
+    noqa = NoqaLines(lines)
+    reported: List[Reported] = []
+    for line, col, code, message in found:
+        if not selection.is_selected(code) or noqa.silences(code, line):
+            continue
+        source = lines[line - 1].rstrip("\r\n") if 0 < line <= len(lines) else ""
+        text = message[len(code):].lstrip() if message.startswith(code) else message
+        if code not in job.pattern_codes:
+            col = _char_col(source, col)
+        reported.append(Reported(path, line, col, code, text, source))
+    return reported
+
+
+def _ignored_outright(code: str, selection) -> bool:
+    """E999/E902 are shown whatever ``select`` says, unless an ignore list names them in full."""
+    return code in (selection.ignore_option or ()) or code in selection.extend_ignore
+
+
+def check_path(path: str, job: Job) -> List[Reported]:
+    shown = display_path(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        problem = _problem(shown, READ_ERROR_CODE, 1, 0, f"{type(error).__name__}: {reason}")
+        return [] if _ignored_outright(READ_ERROR_CODE, job.selections.for_file(shown)) else [problem]
+    return check_source(shown, data, job)
+
+
+# --- many files ----------------------------------------------------------------------------
+
+_JOB: Optional[Job] = None
+
+
+def _init_worker(job: Job) -> None:
+    global _JOB
+    _JOB = job
+    all_rules()
+
+
+def _run_one(path: str) -> List[Reported]:
+    assert _JOB is not None
+    return check_path(path, _JOB)
+
+
+def job_count(requested: Optional[int], files: int) -> int:
+    if requested is None:
+        requested = os.cpu_count() or 1
+    return max(1, min(requested, files))
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork starts workers with the rules already imported; elsewhere use the platform default.
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def run(paths: Sequence[str], job: Job, jobs: int) -> List[Reported]:
+    """Check every path, in ``jobs`` processes (one: no extra process at all)."""
+    all_rules()  # load the rules before forking, so workers inherit them
+    results: List[Reported] = []
+    if jobs > 1 and len(paths) > 1:
+        chunk = max(1, min(64, len(paths) // (jobs * 8)))
+        try:
+            pool = _context().Pool(jobs, initializer=_init_worker, initargs=(job,))
+        except OSError:  # no semaphores or no fork: check in this process
+            pool = None
+        if pool is not None:
+            try:
+                for found in pool.imap_unordered(_run_one, paths, chunksize=chunk):
+                    results.extend(found)
+            except BaseException:
+                pool.terminate()
+                pool.join()
+                raise
+            pool.close()
+            pool.join()
+            return sort(results)
+    for path in paths:
+        results.extend(check_path(path, job))
+    return sort(results)
+
+
+def sort(findings: Iterable[Reported]) -> List[Reported]:
+    return sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code))
+
+
+def make_job(settings: Settings) -> Job:
+    config = settings.config()
+    return Job(config, settings.file_selections(),
+               frozenset(rule.code for rule in config.pattern_rules))
