@@ -10,7 +10,7 @@ import ast
 import builtins
 import fnmatch
 import re
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from flake8_ddd.layers import Location, locate_file, locate_module, resolve_relative
 from flake8_ddd.options import SESSION_NAMES, Config
@@ -18,6 +18,10 @@ from flake8_ddd.options import SESSION_NAMES, Config
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace",
                            "api_route", "websocket"})
 SESSION_CLASSES = frozenset({"Session", "AsyncSession"})
+#: ``<owner>.session`` is Starlette's cookie session when the owner is annotated with one of these.
+CONNECTION_CLASSES = frozenset({"Request", "WebSocket", "HTTPConnection"})
+#: Top-level packages whose objects may be database sessions (``typing``: ``Any`` says nothing).
+NOT_FOREIGN_PACKAGES = frozenset({"sqlalchemy", "sqlmodel", "typing", "typing_extensions"})
 BUILTIN_NAMES = frozenset(dir(builtins))
 FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
 TYPE_ALIAS = getattr(ast, "TypeAlias", None)
@@ -47,6 +51,11 @@ def last_name(node: ast.AST) -> Optional[str]:
 def call_method(node: ast.Call) -> Optional[str]:
     """The method name of ``receiver.method(...)`` calls."""
     return node.func.attr if isinstance(node.func, ast.Attribute) else None
+
+
+def _params(function: ast.AST) -> List[ast.arg]:
+    args = getattr(function, "args", None)
+    return args.posonlyargs + args.args + args.kwonlyargs if args is not None else []
 
 
 def module_level_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
@@ -82,6 +91,7 @@ class FileContext:
         self.function_stack: List[ast.AST] = []
         self._session_params: Dict[int, Dict[str, str]] = {}
         self._route_decorators: Dict[int, Optional[ast.Call]] = {}
+        self._function_bindings: Dict[int, Dict[str, bool]] = {}
         names = config.get(SESSION_NAMES)
         self._session_exact = frozenset(n for n in names if not any(c in n for c in "*?["))
         patterns = [fnmatch.translate(n) for n in names if any(c in n for c in "*?[")]
@@ -268,13 +278,77 @@ class FileContext:
         return None
 
     def is_session_receiver(self, node: ast.AST) -> bool:
-        """A name or attribute whose last part is session-like, or a session-annotated param."""
+        """A session-annotated parameter, or a name/attribute whose last part is session-like.
+
+        A session-like name is not a database session when it is Starlette's cookie session
+        (``request.session`` on a parameter annotated ``Request``/``WebSocket``/
+        ``HTTPConnection``) or a name the enclosing function binds to a third-party,
+        non-SQLAlchemy object (``session: aiohttp.ClientSession``, ``async with
+        aiohttp.ClientSession() as session``, ``session = requests.Session()``).
+        """
         name = last_name(node)
         if name is None:
             return False
-        if name in self._session_exact or (self._session_pattern and self._session_pattern.match(name)):
+        if self._annotated_session(node) is not None:
             return True
-        return self._annotated_session(node) is not None
+        if not (name in self._session_exact or (self._session_pattern and self._session_pattern.match(name))):
+            return False
+        if isinstance(node, ast.Attribute):
+            return not self._is_connection_session(node)
+        return not (isinstance(node, ast.Name) and self._is_foreign_binding(node.id))
+
+    def _param_annotation(self, name: str) -> Tuple[bool, Optional[ast.AST]]:
+        """(found, annotation) of the innermost enclosing function's parameter ``name``."""
+        for function in reversed(self.function_stack):
+            for arg in _params(function):
+                if arg.arg == name:
+                    return True, arg.annotation
+        return False, None
+
+    def _is_connection_session(self, node: ast.Attribute) -> bool:
+        if node.attr != "session" or not isinstance(node.value, ast.Name):
+            return False
+        found, annotation = self._param_annotation(node.value.id)
+        return found and annotation is not None and self.resolved_last_name(annotation) in CONNECTION_CLASSES
+
+    def is_foreign_object(self, node: Optional[ast.AST]) -> bool:
+        """A class or factory imported from a third-party library other than SQLAlchemy/SQLModel."""
+        if not isinstance(node, (ast.Name, ast.Attribute)):
+            return False
+        qualified = self.qualified_name(node)
+        if qualified is None or "." not in qualified:
+            return False
+        return qualified.split(".")[0] not in NOT_FOREIGN_PACKAGES and not self.is_first_party(qualified)
+
+    def _is_foreign_binding(self, name: str) -> bool:
+        """Whether the innermost function that binds ``name`` binds it to a foreign object."""
+        for function in reversed(self.function_stack):
+            param = next((arg for arg in _params(function) if arg.arg == name), None)
+            if param is not None:
+                return self.is_foreign_object(param.annotation)
+            bindings = self._bindings(function)
+            if name in bindings:
+                return bindings[name]
+        return False
+
+    def _bindings(self, function: ast.AST) -> Dict[str, bool]:
+        """Names a function binds by ``with ... as name`` or ``name = ...``: name -> foreign."""
+        key = id(function)
+        found = self._function_bindings.get(key)
+        if found is None:
+            found = {}
+            for node in ast.walk(function):
+                if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
+                    target, value = node.optional_vars, node.context_expr
+                elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                    target, value = node.targets[0], node.value
+                else:
+                    continue
+                if isinstance(target, ast.Name):
+                    foreign = isinstance(value, ast.Call) and self.is_foreign_object(value.func)
+                    found[target.id] = found.get(target.id, False) or foreign
+            self._function_bindings[key] = found
+        return found
 
     def is_async_session_receiver(self, node: ast.AST) -> bool:
         """A name annotated ``AsyncSession`` (directly, via Annotated/Optional or an alias)."""

@@ -6,12 +6,8 @@ Decisions recorded here apply to every rule that uses them:
   (``ctx.is_session_receiver``: last part ``db``/``session``/``db_session``/``*_session``,
   configurable with ``ddd-session-names``, or a parameter annotated ``Session``/``AsyncSession``).
   ``payload.get(...)``, ``request.headers.get(...)``, ``customer_service.delete(session, ...)``
-  are therefore not session calls, and neither is Starlette's cookie session
-  ``request.session.get(...)`` (``<x>.session`` where ``x`` is a parameter annotated
-  ``Request``/``WebSocket``/``HTTPConnection``), nor a name the
-  enclosing function binds to a third-party non-SQLAlchemy object: a parameter annotated
-  ``aiohttp.ClientSession``/``stripe.identity.VerificationSession``, ``async with
-  aiohttp.ClientSession() as session``, ``session = requests.Session()``. Names bound to
+  are therefore not session calls, and neither are Starlette's cookie session nor names bound
+  to third-party client sessions (see ``FileContext.is_session_receiver``). Names bound to
   first-party factories (``async with SessionLocal() as session``) stay sessions.
 - A *statement constructor* is ``select``/``insert``/``update``/``delete``/``text`` whose
   qualified name (``ctx.qualified_name``, so aliases and ``import sqlalchemy as sa`` work) is in
@@ -45,76 +41,16 @@ ASYNC_SESSION_AWAITABLES: FrozenSet[str] = frozenset({
     "execute", "scalars", "scalar", "get", "commit", "rollback", "flush", "refresh", "delete",
     "merge", "close", "stream", "run_sync"})
 
-#: ``<owner>.session`` is Starlette's cookie session when the owner is annotated with one of these.
-CONNECTION_CLASSES: FrozenSet[str] = frozenset({"Request", "WebSocket", "HTTPConnection"})
-#: Top-level packages whose objects may be database sessions (``typing``: ``Any`` says nothing).
-NOT_FOREIGN_PACKAGES: FrozenSet[str] = frozenset({"sqlalchemy", "sqlmodel", "typing", "typing_extensions"})
 STATEMENT_CONSTRUCTORS: FrozenSet[str] = frozenset({"select", "insert", "update", "delete", "text"})
 STATEMENT_MODULES: FrozenSet[str] = frozenset({
     "sqlalchemy", "sqlalchemy.sql", "sqlalchemy.sql.expression", "sqlalchemy.future", "sqlmodel"})
-
-
-def is_connection_session(ctx: FileContext, receiver: ast.AST) -> bool:
-    """Starlette's cookie session dict, ``request.session`` on a parameter annotated
-    ``Request``/``WebSocket``/``HTTPConnection``: not a database session, though its last part
-    is ``session``. (FastAPI injects the request only through that annotation.)"""
-    if not (isinstance(receiver, ast.Attribute) and receiver.attr == "session"
-            and isinstance(receiver.value, ast.Name)):
-        return False
-    owner = receiver.value.id
-    for function in reversed(ctx.function_stack):
-        args = function.args  # type: ignore[attr-defined]
-        for arg in args.posonlyargs + args.args + args.kwonlyargs:
-            if arg.arg == owner:
-                annotation = arg.annotation
-                return annotation is not None and ctx.resolved_last_name(annotation) in CONNECTION_CLASSES
-    return False
-
-
-def is_foreign_object(ctx: FileContext, node: Optional[ast.AST]) -> bool:
-    """A class or factory imported from a third-party library other than SQLAlchemy/SQLModel
-    (``aiohttp.ClientSession``, ``requests.Session``, ``stripe.identity.VerificationSession``)."""
-    if not isinstance(node, (ast.Name, ast.Attribute)):
-        return False
-    qualified = ctx.qualified_name(node)
-    if qualified is None or "." not in qualified:
-        return False
-    return qualified.split(".")[0] not in NOT_FOREIGN_PACKAGES and not ctx.is_first_party(qualified)
-
-
-def is_foreign_binding(ctx: FileContext, name: str) -> bool:
-    """Whether ``name``, in the innermost function that binds it, is a parameter annotated with a
-    foreign class or is bound by ``with Foreign(...) as name`` / ``name = Foreign(...)``."""
-    for function in reversed(ctx.function_stack):
-        args = function.args  # type: ignore[attr-defined]
-        for arg in args.posonlyargs + args.args + args.kwonlyargs:
-            if arg.arg == name:
-                return is_foreign_object(ctx, arg.annotation)
-        bound = False
-        for node in ast.walk(function):
-            if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
-                target, value = node.optional_vars, node.context_expr
-            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target, value = node.targets[0], node.value
-            else:
-                continue
-            if isinstance(target, ast.Name) and target.id == name:
-                bound = True
-                if isinstance(value, ast.Call) and is_foreign_object(ctx, value.func):
-                    return True
-        if bound:
-            return False
-    return False
 
 
 def is_session_method_call(ctx: FileContext, call: ast.Call, methods: FrozenSet[str]) -> bool:
     """``session.<method>(...)`` for a method in ``methods`` on a session-like receiver."""
     if call_method(call) not in methods:
         return False
-    receiver = call.func.value  # type: ignore[attr-defined]
-    if not ctx.is_session_receiver(receiver) or is_connection_session(ctx, receiver):
-        return False
-    return not (isinstance(receiver, ast.Name) and is_foreign_binding(ctx, receiver.id))
+    return ctx.is_session_receiver(call.func.value)  # type: ignore[attr-defined]
 
 
 def is_statement_constructor(ctx: FileContext, call: ast.Call) -> bool:
