@@ -233,7 +233,7 @@ class FileContext:
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
             try:
                 annotation = ast.parse(annotation.value, mode="eval").body
-            except SyntaxError:
+            except (SyntaxError, ValueError):  # ValueError: NUL bytes on Python < 3.12
                 return None
         if isinstance(annotation, ast.Subscript):
             inner = annotation.slice

@@ -41,7 +41,7 @@ from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Opti
 
 from flake8_ddd.layers import Layer, Location
 from flake8_ddd.options import ConfigError
-from flake8_ddd.registry import INTERNAL_ERROR_CODE, Finding
+from flake8_ddd.registry import Finding, internal_error
 
 EXTRA = "flake8-ddd[patterns]"
 CODE = re.compile(r"^DDD9\d\d$")
@@ -417,8 +417,7 @@ def run_pattern_rules(rules: Sequence[PatternRule], source: str,
 
 
 def _internal_error(where: str, error: BaseException) -> Finding:
-    text = _one_line(f"{type(error).__name__}: {ast_grep_error_text(error)}")
-    return Finding(1, 0, INTERNAL_ERROR_CODE, f"{INTERNAL_ERROR_CODE} internal error in {where}: {text}")
+    return internal_error(where, error, ast_grep_error_text(error))
 
 
 def render_message(rule: PatternRule, match: Any, source: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Iterator, List, Sequence, Tuple, Type
 from flake8_ddd import __version__
 from flake8_ddd.engine import lint_tree
 from flake8_ddd.options import Config, ConfigError, Option, build_config
-from flake8_ddd.registry import INTERNAL_ERROR_CODE, all_options, all_rules
+from flake8_ddd.registry import all_options, all_rules, internal_error
 from flake8_ddd.selection import FLAKE8_DEFAULT_IGNORE, Selection, trap_warning
 
 
@@ -47,9 +47,7 @@ class Plugin:
         try:
             findings = lint_tree(self.tree, self.filename, self.lines, self.config)
         except Exception as error:  # the plugin must never take the flake8 run down
-            text = f"{type(error).__name__}: {error}".replace("\n", " ")
-            yield 1, 0, f"{INTERNAL_ERROR_CODE} internal error in flake8-ddd: {text}", type(self)
-            return
+            findings = [internal_error("flake8-ddd", error)]
         for finding in findings:
             yield finding.line, finding.col, finding.message, type(self)
 

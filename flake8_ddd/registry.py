@@ -33,6 +33,13 @@ class Finding(NamedTuple):
     message: str  # full text, starting with the code
 
 
+def internal_error(where: str, error: BaseException, detail: Optional[str] = None) -> Finding:
+    """The one DDD000 finding that stands for a crash in ``where`` (a rule code or the engine)."""
+    text = f"{type(error).__name__}: {error if detail is None else detail}"
+    text = " ".join(text.split())
+    return Finding(1, 0, INTERNAL_ERROR_CODE, f"{INTERNAL_ERROR_CODE} internal error in {where}: {text}")
+
+
 def on(*node_types: type) -> Callable:
     """Mark a rule method as the handler for the given AST node types (entering the node)."""
     def mark(method: Callable) -> Callable:

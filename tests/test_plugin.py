@@ -196,3 +196,15 @@ def test_files_where_no_rule_applies_are_not_walked(monkeypatch):
     tree = ast.parse("x = 1\n")
     for path in ("app/orders/tests/test_x.py", "conftest.py"):
         assert lint_tree(tree, path, ["x = 1\n"], Config()) == []
+
+
+def test_a_failure_in_the_shared_facts_becomes_one_ddd000(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RecursionError("facts")
+
+    monkeypatch.setattr("flake8_ddd.engine.FileContext", broken)
+    source = COMMIT_IN_CRUD
+    findings = lint_tree(ast.parse(source), str(FIXTURES / "app/orders/crud/x.py"),
+                         source.splitlines(True), config())
+    assert [(f.line, f.code) for f in findings] == [(1, INTERNAL_ERROR_CODE)]
+    assert findings[0].message == "DDD000 internal error in flake8-ddd: RecursionError: facts"
