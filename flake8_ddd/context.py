@@ -353,4 +353,3 @@ class FileContext:
     def is_async_session_receiver(self, node: ast.AST) -> bool:
         """A name annotated ``AsyncSession`` (directly, via Annotated/Optional or an alias)."""
         return self._annotated_session(node) == "AsyncSession"
-

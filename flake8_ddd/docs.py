@@ -103,4 +103,3 @@ def splice_table(readme: str, rules: Sequence[Type[Rule]]) -> str:
         raise ValueError("README has no rules-table markers")
     block = f"{TABLE_START}\n{render_table(rules)}{TABLE_END}"
     return pattern.sub(lambda _: block, readme)
-

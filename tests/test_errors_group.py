@@ -361,7 +361,6 @@ def test_blocking_http_call_shadowed_module_name():
     assert codes(lint(source, SERVICES), "DDD504") == set()
 
 
-
 # -- through flake8: the option from a config file and on the command line ------------------
 
 def _project(tmp_path, option_lines: str = "") -> None:

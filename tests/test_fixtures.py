@@ -7,7 +7,8 @@ from typing import Dict
 
 import pytest
 
-from harness import ALL_GROUPS, FIXTURES, Expected, expectations, fixture_files, lint, parse_flake8, run_flake8
+from harness import (ALL_GROUPS, FIXTURES, Expected, expectations, fixture_files, lint, parse_flake8,
+                     run_flake8)
 
 FILES = fixture_files()
 IDS = [str(p.relative_to(FIXTURES)) for p in FILES]

@@ -7,7 +7,6 @@ import builtins
 import copy
 import fnmatch
 import re
-from pathlib import Path
 from typing import Dict, List, Set, Tuple
 
 import hypothesmith
