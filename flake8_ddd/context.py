@@ -10,7 +10,7 @@ import ast
 import builtins
 import fnmatch
 import re
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
 from flake8_ddd.layers import Location, locate_file, locate_module, resolve_relative
 from flake8_ddd.options import SESSION_NAMES, Config
@@ -24,6 +24,7 @@ CONNECTION_CLASSES = frozenset({"Request", "WebSocket", "HTTPConnection"})
 NOT_FOREIGN_PACKAGES = frozenset({"sqlalchemy", "sqlmodel", "typing", "typing_extensions"})
 BUILTIN_NAMES = frozenset(dir(builtins))
 FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
+T = TypeVar("T")
 TYPE_ALIAS = getattr(ast, "TypeAlias", None)
 
 
@@ -92,12 +93,21 @@ class FileContext:
         self._session_params: Dict[int, Dict[str, str]] = {}
         self._route_decorators: Dict[int, Optional[ast.Call]] = {}
         self._function_bindings: Dict[int, Dict[str, bool]] = {}
+        self._shared: Dict[str, Any] = {}
         names = config.get(SESSION_NAMES)
         self._session_exact = frozenset(n for n in names if not any(c in n for c in "*?["))
         patterns = [fnmatch.translate(n) for n in names if any(c in n for c in "*?[")]
         self._session_pattern = re.compile("|".join(patterns)) if patterns else None
         if isinstance(tree, ast.Module):
             self._read_module_level(tree.body)
+
+    def shared(self, key: str, compute: Callable[["FileContext"], T]) -> T:
+        """A fact a rule group computes once per file (``compute(ctx)``) and shares."""
+        try:
+            return self._shared[key]
+        except KeyError:
+            value = self._shared[key] = compute(self)
+            return value
 
     # -- where the file is ---------------------------------------------------------------------
 

@@ -17,7 +17,6 @@ a first-party schemas-layer module (``from app.core.schemas import BaseSchema``)
 from __future__ import annotations
 
 import ast
-import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
@@ -388,15 +387,9 @@ def _config_bounds_str(node: ast.ClassDef) -> bool:
     return False
 
 
-_CACHE: "weakref.WeakKeyDictionary[FileContext, ModuleSchemas]" = weakref.WeakKeyDictionary()
-
-
 def module_schemas(ctx: FileContext) -> ModuleSchemas:
-    """The analysis of ``ctx``'s module, computed on first use."""
-    found = _CACHE.get(ctx)
-    if found is None:
-        found = _CACHE[ctx] = ModuleSchemas(ctx)
-    return found
+    """The analysis of ``ctx``'s module, computed on first use and shared by the DDD4xx rules."""
+    return ctx.shared("schemas", ModuleSchemas)
 
 
 # -- names and fields -----------------------------------------------------------------------------
