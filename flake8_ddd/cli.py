@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="print the number of findings per code instead of the findings")
     check.add_argument("--exit-zero", action="store_true",
                        help="exit 0 even when there are findings")
+    check.add_argument("--no-cache", action="store_true",
+                       help="neither read nor write the result cache (.flake8_ddd_cache/)")
     check.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
                        help="processes to check files in (default: auto, one per core)")
     check.add_argument("--config", metavar="FILE",
@@ -78,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
                        ("extend-exclude", "globs of files and directories to skip, in addition")):
         check.add_argument(f"--{flag}", metavar="LIST", help=what)
 
+    commands.add_parser("clean", help="remove the result cache of the project (.flake8_ddd_cache/)")
     rule = commands.add_parser("rule", help="explain one rule, like `ruff rule`")
     rule.add_argument("code")
     rule.add_argument("--output-format", choices=("text", "json"), default="text")
@@ -98,6 +101,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "check":
         return check(args)
+    if args.command == "clean":
+        from flake8_ddd.cache import clean_command
+
+        return clean_command()
     if args.command == "rule":
         found = rule_by_code(args.code)
         if found is None:
@@ -184,7 +191,14 @@ def check(args: argparse.Namespace) -> int:
         files.remove(runner.STDIN)
         stdin_findings = runner.check_source(runner.display_path(args.stdin_filename),
                                              sys.stdin.buffer.read(), job)
-    findings = runner.run(files, job, runner.job_count(args.jobs, len(files)))
+    result_cache = None
+    if not args.no_cache:
+        from flake8_ddd.cache import ResultCache
+
+        result_cache = ResultCache.open(job, settings.source)
+    findings = runner.run(files, job, runner.job_count(args.jobs, len(files)), result_cache)
+    if result_cache is not None:
+        result_cache.save()
     findings = runner.sort(findings + stdin_findings)
 
     if args.statistics:

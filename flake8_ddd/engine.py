@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
 
-from flake8_ddd.context import FunctionNode, FileContext
+from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Location, locate_file
 from flake8_ddd.options import Config
 from flake8_ddd.patterns import pattern_rules_for, run_pattern_rules
-from flake8_ddd.registry import INTERNAL_ERROR_CODE, Finding, Rule, all_rules
+from flake8_ddd.registry import Finding, Rule, all_rules, internal_error
 
 Handler = Tuple[Rule, Callable[[ast.AST], None]]
 _LEAVE = object()
@@ -46,9 +46,7 @@ class Walk:
                 self.leave.setdefault(node_type, []).extend((rule, getattr(rule, n)) for n in names)
 
     def _fail(self, rule: Rule, error: BaseException) -> None:
-        text = f"{type(error).__name__}: {error}".replace("\n", " ")
-        self.failures.append(Finding(1, 0, INTERNAL_ERROR_CODE,
-                                     f"{INTERNAL_ERROR_CODE} internal error in {rule.code}: {text}"))
+        self.failures.append(internal_error(rule.code, error))
         self.rules.remove(rule)
         self._build_dispatch()
 
@@ -60,41 +58,78 @@ class Walk:
                 self._fail(rule, error)
 
     def run(self) -> List[Finding]:
+        # The hot loop of the whole linter (every node of every file passes here once), so it
+        # is written out by hand: children are read from ``_fields`` directly rather than via
+        # ``ast.iter_child_nodes``, leaf nodes that no handler wants (``Load``, ``Store``,
+        # operators) are never pushed, and handlers are called inline. Same order, same calls
+        # as the plain pre-order walk.
         ctx = self.ctx
         enter, leave = self.enter, self.leave
+        skip = _LEAF_TYPES.difference(enter, leave)
+        function_stack = ctx.function_stack
+        add_import = ctx.add_import
+        AST = ast.AST
+        Import, ImportFrom = ast.Import, ast.ImportFrom
+        FunctionDef, AsyncFunctionDef = ast.FunctionDef, ast.AsyncFunctionDef
         stack: List[object] = [ctx.tree]
+        push, pop = stack.append, stack.pop
         while stack:
-            node = stack.pop()
+            node = pop()
             if node is _LEAVE:
-                done = stack.pop()
+                done = pop()
                 handlers = leave.get(type(done))
                 if handlers:
-                    self._call(handlers, done)  # type: ignore[arg-type]
-                if isinstance(done, FunctionNode):
-                    ctx.function_stack.pop()
+                    for rule, handler in handlers:
+                        try:
+                            handler(done)
+                        except Exception as error:  # a rule's bug must never take flake8 down
+                            self._fail(rule, error)
+                            enter, leave = self.enter, self.leave
+                            skip = _LEAF_TYPES.difference(enter, leave)
+                if type(done) is FunctionDef or type(done) is AsyncFunctionDef:
+                    function_stack.pop()
                 continue
             node_type = type(node)
-            if node_type is ast.Import or node_type is ast.ImportFrom:
-                ctx.add_import(node)  # type: ignore[arg-type]
+            if node_type is Import or node_type is ImportFrom:
+                add_import(node)  # type: ignore[arg-type]
             handlers = enter.get(node_type)
             if handlers:
-                self._call(handlers, node)  # type: ignore[arg-type]
-            is_function = node_type is ast.FunctionDef or node_type is ast.AsyncFunctionDef
-            if is_function or node_type in leave:
-                if is_function:
-                    ctx.function_stack.append(node)  # type: ignore[arg-type]
-                stack.append(node)
-                stack.append(_LEAVE)
-            children = list(ast.iter_child_nodes(node))  # type: ignore[arg-type]
-            children.reverse()
-            stack.extend(children)
-            enter, leave = self.enter, self.leave
+                for rule, handler in handlers:
+                    try:
+                        handler(node)
+                    except Exception as error:  # a rule's bug must never take flake8 down
+                        self._fail(rule, error)
+                        enter, leave = self.enter, self.leave
+                        skip = _LEAF_TYPES.difference(enter, leave)
+            if node_type is FunctionDef or node_type is AsyncFunctionDef:
+                function_stack.append(node)  # type: ignore[arg-type]
+                push(node)
+                push(_LEAVE)
+            elif node_type in leave:
+                push(node)
+                push(_LEAVE)
+            for name in reversed(node._fields):  # type: ignore[attr-defined]
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for child in reversed(value):
+                        if isinstance(child, AST) and type(child) not in skip:
+                            push(child)
+                elif isinstance(value, AST) and type(value) not in skip:
+                    push(value)
         for rule in list(self.rules):
             try:
                 rule.finish()
             except Exception as error:
                 self._fail(rule, error)
         return [f for rule in self.rules for f in rule.findings] + self.failures
+
+
+#: Node classes that never have children (expression contexts, operators): skipped by the walk
+#: unless a rule handles them.
+_LEAF_TYPES = frozenset(
+    cls for cls in vars(ast).values()
+    if isinstance(cls, type) and issubclass(cls, ast.AST) and not cls._fields
+    and cls.__module__ == "ast" and cls is not ast.AST)
 
 
 def lint_tree(tree: ast.AST, filename: str, lines: Sequence[str], config: Config,
@@ -108,8 +143,10 @@ def lint_tree(tree: ast.AST, filename: str, lines: Sequence[str], config: Config
         return []
     findings: List[Finding] = []
     if active:
-        ctx = FileContext(tree, filename, lines, config, location)
-        findings = Walk(ctx, active).run()
+        try:
+            findings = Walk(FileContext(tree, filename, lines, config, location), active).run()
+        except Exception as error:  # shared facts failed: no rule could run on this file
+            findings = [internal_error("flake8-ddd", error)]
     if patterns:
         findings += run_pattern_rules(patterns, "".join(lines))
     findings.sort(key=lambda f: (f.line, f.col, f.code))

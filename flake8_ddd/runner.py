@@ -188,17 +188,21 @@ def check_path(path: str, job: Job) -> List[Reported]:
 # --- many files ----------------------------------------------------------------------------
 
 _JOB: Optional[Job] = None
+#: The result cache (flake8_ddd.cache.ResultCache) of the run, if any.
+_CACHE = None
 
 
-def _init_worker(job: Job) -> None:
-    global _JOB
-    _JOB = job
+def _init_worker(job: Job, cache=None) -> None:
+    global _JOB, _CACHE
+    _JOB, _CACHE = job, cache
     all_rules()
 
 
-def _run_one(path: str) -> List[Reported]:
+def _run_one(path: str) -> Tuple[List[Reported], Optional[tuple]]:
     assert _JOB is not None
-    return check_path(path, _JOB)
+    if _CACHE is None:
+        return check_path(path, _JOB), None
+    return _CACHE.check(path, _JOB)  # the findings, and the entry to store
 
 
 def job_count(requested: Optional[int], files: int) -> int:
@@ -214,20 +218,28 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context()
 
 
-def run(paths: Sequence[str], job: Job, jobs: int) -> List[Reported]:
-    """Check every path, in ``jobs`` processes (one: no extra process at all)."""
+def run(paths: Sequence[str], job: Job, jobs: int, cache=None) -> List[Reported]:
+    """Check every path, in ``jobs`` processes (one: no extra process at all).
+
+    With a ``cache`` (:class:`flake8_ddd.cache.ResultCache`), files whose findings it holds
+    are served from it first, in this process, and only the others are checked.
+    """
     all_rules()  # load the rules before forking, so workers inherit them
     results: List[Reported] = []
+    if cache is not None:
+        paths = cache.serve(paths, results)
     if jobs > 1 and len(paths) > 1:
         chunk = max(1, min(64, len(paths) // (jobs * 8)))
         try:
-            pool = _context().Pool(jobs, initializer=_init_worker, initargs=(job,))
+            pool = _context().Pool(jobs, initializer=_init_worker, initargs=(job, cache))
         except OSError:  # no semaphores or no fork: check in this process
             pool = None
         if pool is not None:
             try:
-                for found in pool.imap_unordered(_run_one, paths, chunksize=chunk):
+                for found, entry in pool.imap_unordered(_run_one, paths, chunksize=chunk):
                     results.extend(found)
+                    if cache is not None:
+                        cache.record(entry)
             except BaseException:
                 pool.terminate()
                 pool.join()
@@ -236,7 +248,12 @@ def run(paths: Sequence[str], job: Job, jobs: int) -> List[Reported]:
             pool.join()
             return sort(results)
     for path in paths:
-        results.extend(check_path(path, job))
+        if cache is None:
+            results.extend(check_path(path, job))
+        else:
+            found, entry = cache.check(path, job)
+            results.extend(found)
+            cache.record(entry)
     return sort(results)
 
 

@@ -1,0 +1,188 @@
+"""Where the standalone command spends its time, in one process, on one corpus.
+
+    python benchmarks/profile_engine.py                      # /tmp/ddd-bench/5000 (generated if missing)
+    python benchmarks/profile_engine.py DIR --cprofile 30    # plus cProfile's top 30 functions
+
+Three views of the same work (``flake8_ddd.runner.check_path`` on every file, as
+``flake8-ddd check --jobs 1 --no-cache`` does):
+
+1. phases, timed without a profiler: read, decode and split lines, ``ast.parse``, locating the
+   file's layer, building the file context, the walk with every rule's handlers, the rules'
+   ``finish``, select/noqa;
+2. handler time per rule (each handler call timed; the walk's own cost is what is left);
+3. optionally cProfile, aggregated by module and by function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import cProfile
+import collections
+import io
+import os
+import pstats
+import sys
+import time
+import warnings
+from typing import Callable, Dict, List
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import generate  # noqa: E402
+
+from flake8_ddd import engine, runner  # noqa: E402
+from flake8_ddd.context import FileContext  # noqa: E402
+from flake8_ddd.layers import locate_file  # noqa: E402
+from flake8_ddd.selection import NoqaLines, file_is_noqa  # noqa: E402
+from flake8_ddd.settings import load_settings  # noqa: E402
+
+
+def files_of(root: str, job: runner.Job, settings) -> List[str]:
+    return list(runner.discover(["."], settings.excluded, settings.filename))
+
+
+def phases(paths: List[str], job: runner.Job) -> Dict[str, float]:
+    spent: Dict[str, float] = collections.Counter()
+    clock = time.perf_counter
+    config = job.config
+    rules = engine.enabled_rules(config)
+    for path in paths:
+        t0 = clock()
+        with open(path, "rb") as handle:
+            data = handle.read()
+        t1 = clock()
+        lines, problem = runner.decode(path, data)
+        assert lines is not None and problem is None, path
+        noqa_file = file_is_noqa(lines)
+        source = "".join(lines)
+        t2 = clock()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, filename=path)
+        t3 = clock()
+        location = locate_file(path, config.layer, lines)
+        active = engine.rules_for(location, rules)
+        t4 = clock()
+        findings = []
+        if active and not noqa_file:
+            ctx = FileContext(tree, path, lines, config, location)
+            t5 = clock()
+            walk = engine.Walk(ctx, active)
+            t6 = clock()
+            findings = walk.run()
+            t7 = clock()
+        else:
+            t5 = t6 = t7 = t4
+        selection = job.selections.for_file(path)
+        noqa = NoqaLines(lines)
+        for finding in findings:
+            selection.is_selected(finding.code) and noqa.silences(finding.code, finding.line)
+        t8 = clock()
+        spent["read"] += t1 - t0
+        spent["decode + lines"] += t2 - t1
+        spent["ast.parse"] += t3 - t2
+        spent["locate layer"] += t4 - t3
+        spent["FileContext"] += t5 - t4
+        spent["Walk() (rule objects, dispatch)"] += t6 - t5
+        spent["walk + handlers + finish"] += t7 - t6
+        spent["select + noqa"] += t8 - t7
+    return dict(spent)
+
+
+def per_rule(paths: List[str], job: runner.Job) -> Dict[str, float]:
+    """Seconds spent inside each rule's handlers (and finish), over all files."""
+    spent: Dict[str, float] = collections.Counter()
+    calls: Dict[str, int] = collections.Counter()
+    clock = time.perf_counter
+    original_call: Callable = engine.Walk._call
+
+    def timed_call(self, handlers, node):
+        for rule, handler in list(handlers):
+            started = clock()
+            try:
+                handler(node)
+            except Exception as error:
+                self._fail(rule, error)
+            spent[rule.code] += clock() - started
+            calls[rule.code] += 1
+
+    engine.Walk._call = timed_call  # type: ignore[assignment]
+    try:
+        started = clock()
+        for path in paths:
+            runner.check_path(path, job)
+        total = clock() - started
+    finally:
+        engine.Walk._call = original_call  # type: ignore[assignment]
+    spent["(total check_path, instrumented)"] = total
+    for code, count in calls.items():
+        spent[f"{code} calls"] = count
+    return dict(spent)
+
+
+def main(argv: List[str] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("root", nargs="?", default=os.path.join(generate.DEFAULT_ROOT, "5000"))
+    parser.add_argument("--cprofile", type=int, default=0, metavar="N",
+                        help="also run under cProfile and print the top N functions")
+    args = parser.parse_args(argv)
+    if not os.path.isdir(args.root):
+        size = int(os.path.basename(args.root))
+        generate.generate(size, args.root)
+    os.chdir(args.root)
+    settings = load_settings()
+    job = runner.make_job(settings)
+    paths = files_of(args.root, job, settings)
+    runner.run(paths[:50], job, 1)  # imports, lru caches
+
+    started = time.perf_counter()
+    for path in paths:
+        runner.check_path(path, job)
+    total = time.perf_counter() - started
+    print(f"{len(paths)} files in {args.root}: check_path on all of them {total:.3f}s "
+          f"(load {os.getloadavg()[0]:.2f})\n")
+
+    spent = phases(paths, job)
+    whole = sum(spent.values())
+    print("phases (no profiler)")
+    for name, seconds in spent.items():
+        print(f"  {name:<34} {seconds:8.3f}s {100 * seconds / whole:5.1f}%  "
+              f"{seconds / spent['ast.parse']:5.2f}x parse")
+    print(f"  {'total':<34} {whole:8.3f}s")
+
+    rules = per_rule(paths, job)
+    total_rules = sum(v for k, v in rules.items() if k.startswith("DDD") and not k.endswith("calls"))
+    print(f"\nhandler time per rule (instrumented run {rules['(total check_path, instrumented)']:.3f}s; "
+          f"all handlers {total_rules:.3f}s)")
+    for code, seconds in sorted(((k, v) for k, v in rules.items()
+                                 if k.startswith("DDD") and not k.endswith("calls")),
+                                key=lambda item: -item[1]):
+        print(f"  {code}  {seconds:7.3f}s  {int(rules[code + ' calls']):>9} calls  "
+              f"{1e6 * seconds / max(rules[code + ' calls'], 1):6.2f} us/call")
+
+    if args.cprofile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for path in paths:
+            runner.check_path(path, job)
+        profiler.disable()
+        stream = io.StringIO()
+        stats = pstats.Stats(profiler, stream=stream)
+        by_module: Dict[str, float] = collections.Counter()
+        for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+            key = ("<built-in>" if filename == "~" else
+                   os.path.relpath(filename, os.path.dirname(os.path.dirname(engine.__file__)))
+                   if "flake8_ddd" in filename else os.path.basename(filename))
+            by_module[key] += tottime
+        print("\ncProfile, own time by module")
+        for module, seconds in by_module.most_common(15):
+            print(f"  {seconds:8.3f}s  {module}")
+        stats.sort_stats("tottime").print_stats(args.cprofile)
+        print(stream.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

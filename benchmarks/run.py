@@ -1,0 +1,438 @@
+"""Time flake8-ddd against bare parsing, flake8 and ruff on the same files, in one run.
+
+    python benchmarks/run.py                          # sizes 500,1000,2000,5000, 3 runs each
+    python benchmarks/run.py --sizes 500,5000 --repeat 5 --path ~/src/polar/server
+
+For each corpus (a synthetic application written by ``benchmarks/generate.py``, or a real
+project given with ``--path``) it times, interleaving the commands within each repetition so
+that a load change hits them all alike:
+
+- ``ast.parse``: a fresh interpreter that walks the tree, reads and parses every file (the
+  floor for any AST linter written in Python);
+- ``flake8 --jobs 1`` without the plugin (a second virtual environment with the same flake8,
+  pycodestyle, pyflakes and mccabe versions, created once under
+  ``~/.cache/flake8-ddd-bench/``) and with it, and ``flake8 --jobs 1 --select=DDD``;
+- ``flake8-ddd check`` on one process and on all cores, cold (``--no-cache``) and warm (the
+  cache filled by an untimed run, nothing changed);
+- ``ruff check --select F --no-cache`` when ruff is installed.
+
+It reports medians (and min-max) of wall time and of CPU time (user+sys of the process and its
+workers, from ``wait4``; CPU time is steadier than wall time on a shared machine), peak RSS
+(GNU time's ``%M``: the largest single process), the ratios of the targets in issue 5, and the
+growth exponent of the standalone cold time over the synthetic sizes (least squares of log t
+on log n).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import generate  # noqa: E402
+
+BIN = os.path.dirname(sys.executable)
+CACHE = os.path.join(os.path.expanduser("~"), ".cache", "flake8-ddd-bench")
+VENV_NOPLUGIN = os.path.join(CACHE, "venv-noplugin")
+PYCACHE = os.path.join(CACHE, "pycache")
+FLAKE8_PACKAGES = ("flake8", "pycodestyle", "pyflakes", "mccabe")
+EXCLUDED_DIRS = {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", "__pycache__",
+                 "node_modules", "build", "dist", ".eggs", ".mypy_cache", ".pytest_cache",
+                 ".ruff_cache", ".flake8_ddd_cache"}
+
+#: The bare-parse baseline, run in its own interpreter like every other command.
+PARSE_SCRIPT = """
+import ast, os, sys, warnings
+warnings.simplefilter("ignore")
+skip = set(sys.argv[2].split(","))
+count = 0
+for root, dirs, files in os.walk(sys.argv[1]):
+    dirs[:] = sorted(d for d in dirs if d not in skip and not d.endswith(".egg"))
+    for name in sorted(files):
+        if name.endswith(".py"):
+            path = os.path.join(root, name)
+            with open(path, "rb") as handle:
+                try:
+                    ast.parse(handle.read(), path)
+                except (SyntaxError, ValueError):
+                    pass
+            count += 1
+print(count)
+"""
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    rss_mb: float
+    status: int
+
+
+@dataclass
+class Measure:
+    name: str
+    samples: List[Sample] = field(default_factory=list)
+
+    def median(self, what: str = "wall") -> float:
+        return statistics.median(getattr(s, what) for s in self.samples)
+
+    def spread(self, what: str = "wall") -> Tuple[float, float]:
+        values = [getattr(s, what) for s in self.samples]
+        return min(values), max(values)
+
+
+def command_env() -> Dict[str, str]:
+    """The environment of every timed command: bytecode caching on, as in a normal install
+    (``PYTHONDONTWRITEBYTECODE`` would recompile every module on every run), kept outside the
+    source trees."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = PYCACHE
+    return env
+
+
+TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+RSS_MARK = "__flake8_ddd_bench_maxrss_kb="
+
+
+def timed(argv: Sequence[str], cwd: str) -> Sample:
+    """Run a command to completion; wall time, CPU time and peak RSS of it and its workers.
+
+    The peak RSS comes from GNU time (``%M``) when it is installed: ``wait4`` here would count
+    the memory of this process, which the child shares until it execs.
+    """
+    command = list(argv)
+    if TIME:
+        command = [TIME, "-f", RSS_MARK + "%M", *command]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, env=command_env())
+    assert process.stderr is not None
+    stderr = process.stderr.read().decode(errors="replace")
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    rss_kb = usage.ru_maxrss
+    if TIME and RSS_MARK in stderr:
+        head, _, tail = stderr.rpartition(RSS_MARK)
+        rss_kb = int(tail.split()[0])
+        stderr = head
+        if "Command exited with non-zero status" in stderr:
+            stderr = stderr.rsplit("Command exited with non-zero status", 1)[0]
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} in {cwd} failed ({process.returncode}):\n{stderr[-2000:]}")
+    return Sample(wall, usage.ru_utime + usage.ru_stime, rss_kb / 1024, process.returncode)
+
+
+# --- tools ---------------------------------------------------------------------------------
+
+def tool(name: str) -> Optional[str]:
+    candidate = os.path.join(BIN, name)
+    return candidate if os.path.exists(candidate) else shutil.which(name)
+
+
+def version_of(package: str) -> Optional[str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
+
+
+def noplugin_flake8(path: str = VENV_NOPLUGIN) -> str:
+    """flake8 in a virtual environment without flake8-ddd, same versions as this one's."""
+    pins = [f"{name}=={version_of(name)}" for name in FLAKE8_PACKAGES if version_of(name)]
+    marker = os.path.join(path, "pins.json")
+    flake8 = os.path.join(path, "bin", "flake8")
+    try:
+        with open(marker, encoding="utf-8") as handle:
+            if json.load(handle) == pins and os.path.exists(flake8):
+                return flake8
+    except (OSError, ValueError):
+        pass
+    print(f"creating {path} with {' '.join(pins)} ...", file=sys.stderr)
+    shutil.rmtree(path, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", path], check=True)
+    subprocess.run([os.path.join(path, "bin", "python"), "-m", "pip", "install", "-q", *pins],
+                   check=True)
+    listing = subprocess.run([os.path.join(path, "bin", "python"), "-m", "pip", "list"],
+                             capture_output=True, text=True, check=True).stdout
+    if "flake8-ddd" in listing or "flake8_ddd" in listing:
+        raise SystemExit(f"{path} has flake8-ddd installed; remove the directory")
+    with open(marker, "w", encoding="utf-8") as handle:
+        json.dump(pins, handle)
+    return flake8
+
+
+# --- one corpus ----------------------------------------------------------------------------
+
+def count_files(root: str) -> Tuple[int, int]:
+    files = lines = 0
+    for directory, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in EXCLUDED_DIRS and not d.endswith(".egg")]
+        for name in names:
+            if name.endswith(".py"):
+                files += 1
+                try:
+                    with open(os.path.join(directory, name), "rb") as handle:
+                        lines += handle.read().count(b"\n")
+                except OSError:
+                    pass
+    return files, lines
+
+
+def commands(root: str, synthetic: bool, jobs: int, flake8: bool, noplugin: Optional[str],
+             ruff: Optional[str]) -> List[Tuple[str, List[str]]]:
+    """(name, argv) of every timed command. Real projects run isolated from their own
+    configuration (which may name plugins this environment lacks)."""
+    isolated = [] if synthetic else ["--isolated"]
+    check = [tool("flake8-ddd") or "flake8-ddd", "check", *isolated, "."]
+    found: List[Tuple[str, List[str]]] = [
+        ("ast.parse", [sys.executable, "-c", PARSE_SCRIPT, ".", ",".join(sorted(EXCLUDED_DIRS))]),
+    ]
+    if flake8:
+        with_plugin = tool("flake8") or "flake8"
+        if noplugin:
+            found.append(("flake8 -j1 (no plugin)", [noplugin, "--jobs", "1", *isolated, "."]))
+        found.append(("flake8 -j1 (+ flake8-ddd)", [with_plugin, "--jobs", "1", *isolated, "."]))
+        found.append(("flake8 -j1 --select=DDD", [with_plugin, "--jobs", "1", *isolated,
+                                                  "--select=DDD", "."]))
+    found += [
+        ("check cold -j1", check + ["--no-cache", "--jobs", "1"]),
+        (f"check cold -j{jobs}", check + ["--no-cache", "--jobs", str(jobs)]),
+        ("check warm -j1", check + ["--jobs", "1"]),
+        (f"check warm -j{jobs}", check + ["--jobs", str(jobs)]),
+    ]
+    if ruff:
+        found.append(("ruff --select F --no-cache",
+                      [ruff, "check", "--isolated", "--select", "F", "--no-cache", "--quiet",
+                       "--exit-zero", "."]))
+    return found
+
+
+def bench_corpus(name: str, root: str, synthetic: bool, repeat: int, jobs: int, flake8: bool,
+                 noplugin: Optional[str], ruff: Optional[str]) -> Dict[str, object]:
+    files, lines = count_files(root)
+    print(f"\n## {name}: {root} ({files} files, {lines} lines)", flush=True)
+    planned = commands(root, synthetic, jobs, flake8, noplugin, ruff)
+    # Fill the result cache for the warm runs, the bytecode caches and the page cache.
+    for label, argv in planned:
+        if label.startswith(("check warm", "flake8", "ast.parse")):
+            subprocess.run(argv, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env=command_env())
+    measures = {label: Measure(label) for label, _ in planned}
+    for round_number in range(repeat):
+        for label, argv in planned:
+            measures[label].samples.append(timed(argv, root))
+        print(f"  round {round_number + 1}/{repeat} done ({os.getloadavg()[0]:.2f} load)", flush=True)
+    result: Dict[str, object] = {"name": name, "root": root, "files": files, "lines": lines,
+                                 "synthetic": synthetic, "measures": {}}
+    for label, measure in measures.items():
+        low, high = measure.spread()
+        result["measures"][label] = {  # type: ignore[index]
+            "wall": measure.median(), "wall_min": low, "wall_max": high,
+            "cpu": measure.median("cpu"), "rss_mb": max(s.rss_mb for s in measure.samples),
+            "samples": [s.__dict__ for s in measure.samples]}
+    print_corpus(result, jobs)
+    return result
+
+
+# --- reporting -----------------------------------------------------------------------------
+
+def ratios(result: Dict[str, object], jobs: int) -> Dict[str, Optional[float]]:
+    m = result["measures"]  # type: ignore[index]
+
+    def get(label: str, what: str = "wall") -> Optional[float]:
+        return m[label][what] if label in m else None  # type: ignore[index]
+
+    def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
+        return a / b if a is not None and b else None
+
+    overhead = ratio(get("flake8 -j1 (+ flake8-ddd)"), get("flake8 -j1 (no plugin)"))
+    overhead_cpu = ratio(get("flake8 -j1 (+ flake8-ddd)", "cpu"), get("flake8 -j1 (no plugin)", "cpu"))
+    return {
+        "plugin_overhead_pct": None if overhead is None else (overhead - 1) * 100,
+        "plugin_overhead_cpu_pct": None if overhead_cpu is None else (overhead_cpu - 1) * 100,
+        "cold_j1_over_parse": ratio(get("check cold -j1"), get("ast.parse")),
+        "cold_j1_over_parse_cpu": ratio(get("check cold -j1", "cpu"), get("ast.parse", "cpu")),
+        "warm_j1_over_ruff": ratio(get("check warm -j1"), get("ruff --select F --no-cache")),
+        f"warm_j{jobs}_over_ruff": ratio(get(f"check warm -j{jobs}"), get("ruff --select F --no-cache")),
+        "select_ddd_over_check_cold_j1": ratio(get("flake8 -j1 --select=DDD"), get("check cold -j1")),
+        "peak_rss_mb": get("check cold -j1", "rss_mb"),
+    }
+
+
+def fmt(value: Optional[float], unit: str = "", digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}{unit}"
+
+
+def print_corpus(result: Dict[str, object], jobs: int) -> None:
+    print(f"  {'command':<28} {'wall median':>12} {'(min-max)':>17} {'CPU median':>11} {'peak RSS':>9}")
+    for label, data in result["measures"].items():  # type: ignore[union-attr]
+        print(f"  {label:<28} {data['wall']:>11.3f}s {data['wall_min']:>8.3f}-{data['wall_max']:<7.3f}s "
+              f"{data['cpu']:>10.3f}s {data['rss_mb']:>7.0f}MB")
+    r = ratios(result, jobs)
+    print(f"  plugin overhead in flake8 -j1: {fmt(r['plugin_overhead_pct'], '%', 1)} wall, "
+          f"{fmt(r['plugin_overhead_cpu_pct'], '%', 1)} CPU (target <= 5%)")
+    print(f"  check cold -j1 / ast.parse: {fmt(r['cold_j1_over_parse'], 'x')} wall, "
+          f"{fmt(r['cold_j1_over_parse_cpu'], 'x')} CPU (target <= 2.0x)")
+    print(f"  check warm / ruff --select F: {fmt(r['warm_j1_over_ruff'], 'x')} (-j1), "
+          f"{fmt(r[f'warm_j{jobs}_over_ruff'], 'x')} (-j{jobs}) (target < 1)")
+    print(f"  peak RSS of check cold -j1: {fmt(r['peak_rss_mb'], ' MB', 0)} (target <= 200 MB)")
+    measures = result["measures"]  # type: ignore[index]
+    if measures["check warm -j1"]["wall"] > 0.6 * measures["check cold -j1"]["wall"]:  # type: ignore[index]
+        print("  WARNING: the warm runs were not much faster than the cold ones: was the cache "
+              "invalidated during the run (flake8_ddd sources edited)?")
+
+
+def growth(results: List[Dict[str, object]], label: str, what: str = "wall",
+           low: int = 500, high: int = 5000) -> Optional[float]:
+    """Exponent b of t = a * n^b, least squares over the synthetic corpora in [low, high]."""
+    points = [(math.log(r["files"]), math.log(r["measures"][label][what]))  # type: ignore[index]
+              for r in results if r["synthetic"] and low <= r["files"] <= high  # type: ignore[operator]
+              and label in r["measures"]]  # type: ignore[operator]
+    if len(points) < 2:
+        return None
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    sxx = sum((x - mean_x) ** 2 for x, _ in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / sxx if sxx else None
+
+
+def machine() -> Dict[str, object]:
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            model = next((line.split(":", 1)[1].strip() for line in handle
+                          if line.startswith("model name")), model)
+    except OSError:
+        model = platform.processor() or model
+    return {"cores": os.cpu_count(), "cpu": model, "python": platform.python_version(),
+            "implementation": platform.python_implementation(), "platform": platform.platform(),
+            "flake8": version_of("flake8"), "flake8-ddd": version_of("flake8-ddd"),
+            "ruff": version_of("ruff"), "load": os.getloadavg()}
+
+
+def summary_table(results: List[Dict[str, object]], jobs: int) -> str:
+    head = ("| corpus | files | ast.parse | flake8 -j1 | +plugin | overhead | --select=DDD | "
+            f"cold -j1 | cold -j{jobs} | warm -j1 | warm -j{jobs} | ruff F | cold/parse | "
+            "warm/ruff | peak RSS |")
+    rows = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in results:
+        m = r["measures"]  # type: ignore[index]
+
+        def t(label: str) -> str:
+            return f"{m[label]['wall']:.2f}s" if label in m else "n/a"  # type: ignore[index]
+
+        q = ratios(r, jobs)
+        rows.append(
+            f"| {r['name']} | {r['files']} | {t('ast.parse')} | {t('flake8 -j1 (no plugin)')} | "
+            f"{t('flake8 -j1 (+ flake8-ddd)')} | {fmt(q['plugin_overhead_pct'], '%', 1)} "
+            f"({fmt(q['plugin_overhead_cpu_pct'], '%', 1)} CPU) | {t('flake8 -j1 --select=DDD')} | "
+            f"{t('check cold -j1')} | {t(f'check cold -j{jobs}')} | {t('check warm -j1')} | "
+            f"{t(f'check warm -j{jobs}')} | {t('ruff --select F --no-cache')} | "
+            f"{fmt(q['cold_j1_over_parse'], 'x')} ({fmt(q['cold_j1_over_parse_cpu'], 'x')} CPU) | "
+            f"{fmt(q['warm_j1_over_ruff'], 'x')} / {fmt(q[f'warm_j{jobs}_over_ruff'], 'x')} | "
+            f"{fmt(q['peak_rss_mb'], ' MB', 0)} |")
+    return "\n".join(rows)
+
+
+def generator_digest() -> str:
+    """Corpora are rewritten when the generator changes."""
+    import hashlib
+
+    with open(generate.__file__, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:16]
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="500,1000,2000,5000",
+                        help="synthetic corpus sizes in files, comma-separated ('' for none)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per command (median)")
+    parser.add_argument("--path", action="append", default=[], metavar="DIR",
+                        help="a real project to time as well (repeatable; run --isolated)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="processes for the all-cores runs (default: cores)")
+    parser.add_argument("--no-flake8", action="store_true", help="skip the flake8 runs")
+    parser.add_argument("--flake8-sizes", help="run flake8 only on these sizes (default: all)")
+    parser.add_argument("--root", default=generate.DEFAULT_ROOT, help="where corpora are written")
+    parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    flake8_sizes = (set(int(s) for s in args.flake8_sizes.split(",") if s.strip())
+                    if args.flake8_sizes else None)
+    info = machine()
+    print(f"machine: {info['cores']} cores, {info['cpu']}; {info['implementation']} "
+          f"{info['python']} on {info['platform']}")
+    print(f"versions: flake8 {info['flake8']}, flake8-ddd {info['flake8-ddd']}, ruff {info['ruff']}")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in info['load'])}")  # type: ignore[union-attr]
+
+    noplugin = None if args.no_flake8 else noplugin_flake8()
+    ruff = tool("ruff")
+    if ruff is None:
+        print("ruff is not installed: its row is skipped", file=sys.stderr)
+    corpora: List[Tuple[str, str, bool, bool]] = []
+    for size in sizes:
+        root = os.path.join(args.root, str(size))
+        marker = os.path.join(root, ".bench-seed")
+        stamp = f"{args.seed}:{size}:{generator_digest()}"
+        try:
+            with open(marker, encoding="utf-8") as handle:
+                current = handle.read() == stamp
+        except OSError:
+            current = False
+        if not current:
+            generate.generate(size, root, args.seed)
+            with open(marker, "w", encoding="utf-8") as handle:
+                handle.write(stamp)
+        with_flake8 = not args.no_flake8 and (flake8_sizes is None or size in flake8_sizes)
+        corpora.append((f"synthetic-{size}", root, True, with_flake8))
+    for path in args.path:
+        root = os.path.abspath(os.path.expanduser(path))
+        if not os.path.isdir(root):
+            parser.error(f"--path {path}: not a directory")
+        corpora.append((os.path.basename(root.rstrip(os.sep)), root, False, not args.no_flake8))
+
+    results = [bench_corpus(name, root, synthetic, args.repeat, args.jobs, with_flake8,
+                            noplugin, ruff)
+               for name, root, synthetic, with_flake8 in corpora]
+
+    print("\n## Summary (wall-time medians of", args.repeat, "runs)\n")
+    print(summary_table(results, args.jobs))
+    exponent = growth(results, "check cold -j1")
+    exponent_cpu = growth(results, "check cold -j1", "cpu")
+    parse_exponent = growth(results, "ast.parse")
+    print(f"\ngrowth exponent of check cold -j1 over {', '.join(str(s) for s in sizes if 500 <= s <= 5000)}"
+          f" files: {fmt(exponent, '', 3)} wall, {fmt(exponent_cpu, '', 3)} CPU "
+          f"(ast.parse: {fmt(parse_exponent, '', 3)}; 1.0 is linear)")
+    end_load = os.getloadavg()
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in end_load)}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump({"machine": info, "load_end": end_load, "results": results,
+                       "growth_exponent": exponent, "growth_exponent_cpu": exponent_cpu,
+                       "parse_growth_exponent": parse_exponent}, handle, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

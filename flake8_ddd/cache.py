@@ -1,0 +1,405 @@
+"""The result cache of ``flake8-ddd check``, in the manner of ruff's.
+
+What a file's findings depend on, and so what the cache key holds:
+
+- the **run key** (one cache file per run key): the package version, the Python version and
+  implementation, a fingerprint of every registered rule's module (file size and mtime, so an
+  edited rule or a third-party rule package upgrade invalidates too), the effective
+  configuration (:class:`~flake8_ddd.options.Config`: option values, layer mapping, selected
+  codes, pattern rules, plus the ast-grep version when pattern rules are declared), the
+  select/ignore/per-file-ignores decision (:class:`~flake8_ddd.selection.FileSelections`) and
+  the current directory (paths are shown, and globs matched, relative to it);
+- the **file key** (one entry per shown path): a hash of the file's bytes and its module path
+  as the layer resolution sees it (``app.orders.crud.order``, which depends on the
+  ``__init__.py`` files and the project markers around the file, not only on its content).
+
+Findings are cached after select/ignore and ``# noqa``, exactly as they are shown. The one rule
+that looks beyond the file, DDD605 (a feature's ``__init__.py`` without a sibling ``tests/``),
+reads the directory; when it is on, the key of an ``__init__.py`` also holds the names of the
+entries of its directory and of their subdirectories, and whether the parent is a package.
+
+The cache lives in ``.flake8_ddd_cache/`` next to the configuration file (or in the current
+directory when there is none; ``FLAKE8_DDD_CACHE_DIR`` overrides), holds a ``CACHEDIR.TAG`` and
+a ``.gitignore`` of ``*``, and one JSON file per run key under a directory per version. A run
+loads its file once, checks the files that missed, and writes the file back only when something
+changed: to a temporary file in the same directory, then ``os.replace``, after merging what a
+concurrent run may have written meanwhile, so readers always see a whole file. An unreadable,
+corrupt or foreign file, or a malformed entry, is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from flake8_ddd.layers import module_parts_of_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flake8_ddd.runner import Job, Reported
+
+CACHE_DIR_NAME = ".flake8_ddd_cache"
+ENV_CACHE_DIR = "FLAKE8_DDD_CACHE_DIR"
+CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# This file is a cache directory tag created by flake8-ddd.\n"
+                "# For information about cache directory tags see https://bford.info/cachedir/\n")
+FORMAT = 1
+#: Rules whose findings depend on the file system around the file, and the files they look at
+#: (those files' keys then include :func:`directory_fingerprint`).
+DIRECTORY_RULES = {"DDD605": "__init__.py"}
+
+#: One cached finding: line, column, code, text, source line (the path is the entry's).
+Row = Tuple[int, int, str, str, str]
+#: What a worker hands back for the cache: shown path, file key, rows (None: served from cache).
+Entry = Tuple[str, str, Optional[List[Row]]]
+
+
+# --- keys --------------------------------------------------------------------------------------
+
+def canonical(value: Any) -> Any:
+    """A JSON-able, order-stable picture of a configuration value (sets sorted, enums by value).
+
+    Anything unknown falls back to ``repr``: at worst a needless miss, never a wrong hit.
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, enum.Enum):
+        return canonical(value.value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"__class__": type(value).__name__,
+                **{f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # NamedTuple
+        return {"__class__": type(value).__name__,
+                **{name: canonical(getattr(value, name)) for name in value._fields}}
+    if isinstance(value, Mapping):
+        return sorted(([canonical(k), canonical(v)] for k, v in value.items()), key=_json)
+    if isinstance(value, (set, frozenset)):
+        return sorted((canonical(v) for v in value), key=_json)
+    if isinstance(value, (list, tuple)):
+        return [canonical(v) for v in value]
+    if hasattr(value, "__dict__") and not isinstance(value, type):
+        return {"__class__": type(value).__name__,
+                **{k: canonical(v) for k, v in sorted(vars(value).items()) if not k.startswith("_")}}
+    return repr(value)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _rules_fingerprint() -> List[Any]:
+    """Every rule, and the size and mtime of every source file that decides findings: the
+    whole ``flake8_ddd`` package and the module of each registered rule (third-party ones too).
+
+    The same set whatever this process happens to have imported, so that every process of a
+    project agrees on the key."""
+    from flake8_ddd.registry import all_rules
+
+    rules = []
+    files = set()
+    package = os.path.dirname(os.path.abspath(sys.modules["flake8_ddd"].__file__ or ""))
+    for directory, subdirectories, names in os.walk(package):
+        subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
+        files.update(os.path.join(directory, name) for name in names if name.endswith(".py"))
+    for rule in all_rules():
+        rules.append([rule.code, f"{rule.__module__}.{rule.__qualname__}"])
+        path = getattr(sys.modules.get(rule.__module__), "__file__", None)
+        if path:
+            files.add(os.path.abspath(path))
+    found = []
+    for path in sorted(files):
+        try:
+            stat = os.stat(path)
+            found.append([os.path.relpath(path, package), stat.st_size, stat.st_mtime_ns])
+        except OSError:
+            found.append([path, None, None])
+    return [rules, found]
+
+
+def run_key(job: "Job", cwd: Optional[str] = None) -> str:
+    """The hash of everything besides the file itself that decides what a run shows."""
+    import flake8_ddd
+
+    config = job.config
+    parts: Dict[str, Any] = {
+        "format": FORMAT,
+        "version": flake8_ddd.__version__,
+        "python": [sys.implementation.name, list(sys.version_info[:3])],
+        "rules": _rules_fingerprint(),
+        "config": canonical(config),
+        "selections": canonical(job.selections),
+        "pattern_codes": sorted(job.pattern_codes),
+        "cwd": os.path.abspath(cwd or os.getcwd()),
+    }
+    if config.pattern_rules:
+        try:
+            from importlib.metadata import version
+
+            parts["ast_grep"] = version("ast-grep-py")
+        except Exception:  # pragma: no cover - only a needless miss
+            parts["ast_grep"] = None
+    return hashlib.sha256(_json(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def file_key(path: str, data: bytes, extra: str = "") -> str:
+    """Hash of the file's bytes, of the module path its layer is resolved from, and ``extra``."""
+    digest = hashlib.blake2b(data, digest_size=16)
+    digest.update(b"\0" + ".".join(_module_parts(path)).encode("utf-8", "surrogateescape"))
+    if extra:
+        digest.update(b"\0" + extra.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+_DIRECTORY_PARTS: Dict[Tuple[str, str], Tuple[str, ...]] = {}
+
+
+def _module_parts(path: str) -> Tuple[str, ...]:
+    """``module_parts_of_path``, computed once per directory (it depends on nothing else)."""
+    directory, base = os.path.split(path)
+    key = (os.getcwd(), directory)
+    parts = _DIRECTORY_PARTS.get(key)
+    if parts is None:
+        parts = _DIRECTORY_PARTS[key] = module_parts_of_path(os.path.join(directory, "_.py"))[:-1]
+    stem = base[:-3] if base.endswith(".py") else (base[:-4] if base.endswith(".pyi") else base)
+    return parts + (stem,)
+
+
+def directory_fingerprint(path: str) -> str:
+    """What a rule that looks around a file (DDD605) can see: the entries of the file's
+    directory and of its subdirectories, and whether the parent directory is a package."""
+    directory = os.path.dirname(os.path.abspath(path))
+    seen: List[str] = []
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        parent_package = os.path.isfile(os.path.join(os.path.dirname(directory), "__init__.py"))
+        seen.append(f"{int(parent_package)}")
+        for entry in entries:
+            is_dir = entry.is_dir()
+            seen.append(f"{entry.name}/{int(is_dir)}")
+            if is_dir:
+                seen.extend(f"  {child.name}/{int(child.is_dir())}"
+                            for child in sorted(os.scandir(entry.path), key=lambda e: e.name))
+    except OSError as error:
+        seen.append(f"error {error.errno}")
+    return "\n".join(seen)
+
+
+# --- where -------------------------------------------------------------------------------------
+
+def cache_root(config_source: Optional[str], cwd: Optional[str] = None) -> str:
+    """``.flake8_ddd_cache`` of the project: next to its configuration file, else in ``cwd``."""
+    override = os.environ.get(ENV_CACHE_DIR)
+    if override:
+        return os.path.abspath(override)
+    base = os.path.dirname(os.path.abspath(config_source)) if config_source else (cwd or os.getcwd())
+    return os.path.join(os.path.abspath(base), CACHE_DIR_NAME)
+
+
+def _write_atomic(path: str, text: str) -> None:
+    import tempfile
+
+    directory = os.path.dirname(path)
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def _prepare(root: str) -> None:
+    os.makedirs(root, exist_ok=True)
+    for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "# Created by flake8-ddd.\n*\n")):
+        path = os.path.join(root, name)
+        if not os.path.exists(path):
+            _write_atomic(path, text)
+
+
+def clean(root: str) -> bool:
+    """Remove a cache directory (only one flake8-ddd made); whether there was one."""
+    if not os.path.isdir(root):
+        return False
+    if os.path.basename(root) != CACHE_DIR_NAME and not os.path.isfile(os.path.join(root, "CACHEDIR.TAG")):
+        raise OSError(f"{root} does not look like a flake8-ddd cache directory; not removed")
+    import shutil
+
+    shutil.rmtree(root)
+    return True
+
+
+def clean_command(cwd: Optional[str] = None) -> int:
+    """``flake8-ddd clean``: remove the cache ``flake8-ddd check`` would use from ``cwd``."""
+    from flake8_ddd.settings import SettingsError, find_config
+
+    cwd = cwd or os.getcwd()
+    try:
+        found = find_config(cwd)
+    except SettingsError:  # a broken configuration file must not keep the cache from going
+        found = None
+    root = cache_root(found[1] if found else None, cwd)
+    try:
+        if clean(root):
+            print(f"flake8-ddd: removed {root}", file=sys.stderr)
+    except OSError as error:
+        print(f"flake8-ddd: {error.strerror or error}: {root}" if error.strerror else
+              f"flake8-ddd: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+# --- the cache ---------------------------------------------------------------------------------
+
+class ResultCache:
+    """The cached findings of one run key; loaded once, consulted by every worker."""
+
+    def __init__(self, root: str, key: str, entries: Optional[Dict[str, Any]] = None,
+                 look_around: Sequence[str] = ()) -> None:
+        import flake8_ddd
+
+        self.root = root
+        self.key = key
+        self.version = flake8_ddd.__version__
+        self.path = os.path.join(root, self.version, key + ".json")
+        self.entries: Dict[str, Any] = entries if entries is not None else {}
+        #: File names whose key includes their surroundings in this run (see DIRECTORY_RULES).
+        self.look_around = frozenset(look_around)
+        self.updated: Dict[str, Any] = {}
+        self.seen: set = set()
+        self.hits = 0
+
+    @classmethod
+    def open(cls, job: "Job", config_source: Optional[str] = None,
+             cwd: Optional[str] = None) -> "ResultCache":
+        from flake8_ddd.registry import all_rules
+
+        enabled = {r.code for r in all_rules() if not r.opt_in or job.config.opt_in_enabled(r.code)}
+        around = [name for code, name in DIRECTORY_RULES.items() if code in enabled]
+        _DIRECTORY_PARTS.clear()  # per run: the tree may have changed since the last one
+        cache = cls(cache_root(config_source, cwd), run_key(job, cwd), look_around=around)
+        cache.entries = _load(cache.path)
+        return cache
+
+    # -- in the main process, before any worker starts ----------------------------------------
+
+    def serve(self, paths: Sequence[str], results: List["Reported"]) -> List[str]:
+        """Add the cached findings of unchanged files to ``results``; the paths still to check.
+
+        Runs in the main process, so a run where nothing changed starts no worker at all.
+        A file that changes between here and its check is simply hashed again there.
+        """
+        from flake8_ddd.runner import display_path
+
+        misses: List[str] = []
+        for path in paths:
+            shown = display_path(path)
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                misses.append(path)
+                continue
+            cached = self._lookup(shown, self.key_of(path, data))
+            if cached is None:
+                misses.append(path)
+            else:
+                results.extend(cached)
+                self.seen.add(shown)
+                self.hits += 1
+        return misses
+
+    # -- in the workers --------------------------------------------------------------------
+
+    def check(self, path: str, job: "Job") -> Tuple[List["Reported"], Optional[Entry]]:
+        """Findings for ``path``, from the cache or freshly; the new entry to store, if any."""
+        from flake8_ddd.runner import check_path, check_source, display_path
+
+        shown = display_path(path)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return check_path(path, job), None  # reports the read error; nothing to cache
+        key = self.key_of(path, data)
+        cached = self._lookup(shown, key)
+        if cached is not None:
+            return cached, (shown, key, None)
+        found = check_source(shown, data, job)
+        return found, (shown, key, [tuple(f[1:]) for f in found])  # type: ignore[misc]
+
+    def key_of(self, path: str, data: bytes) -> str:
+        if self.look_around and os.path.basename(path) in self.look_around:
+            return file_key(path, data, directory_fingerprint(path))
+        return file_key(path, data)
+
+    def _lookup(self, shown: str, key: str) -> Optional[List["Reported"]]:
+        from flake8_ddd.runner import Reported
+
+        entry = self.entries.get(shown)
+        try:
+            if entry is None or entry[0] != key:
+                return None
+            return [Reported(shown, int(line), int(col), str(code), str(text), str(source))
+                    for line, col, code, text, source in entry[1]]
+        except (TypeError, ValueError, IndexError):
+            return None  # a malformed entry is a miss
+
+    # -- in the main process -------------------------------------------------------------------
+
+    def record(self, entry: Optional[Entry]) -> None:
+        if entry is None:
+            return
+        shown, key, rows = entry
+        self.seen.add(shown)
+        if rows is None:
+            self.hits += 1
+        else:
+            self.updated[shown] = [key, [list(row) for row in rows]]
+
+    def save(self) -> bool:
+        """Write the entries back when something changed; whether the file was written.
+
+        A concurrent run's entries written meanwhile are kept (ours win for the same path);
+        entries of files that are gone are dropped. Failing to write only costs the next run.
+        """
+        gone = [p for p in self.entries if p not in self.seen and not os.path.exists(p)]
+        if not self.updated and not gone:
+            return False
+        merged = _load(self.path)
+        merged.update(self.updated)
+        for path in gone:
+            if path not in self.updated:
+                merged.pop(path, None)
+        try:
+            _prepare(self.root)
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            _write_atomic(self.path, json.dumps(
+                {"format": FORMAT, "version": self.version, "key": self.key, "entries": merged},
+                separators=(",", ":")))
+        except OSError as error:
+            print(f"flake8-ddd: warning: cannot write the cache in {self.root}: "
+                  f"{error.strerror or error}", file=sys.stderr)
+            return False
+        self.entries = merged
+        self.updated = {}
+        return True
+
+
+def _load(path: str) -> Dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            document = json.loads(handle.read())
+    except (OSError, ValueError):  # missing, unreadable, truncated or not JSON: all misses
+        return {}
+    if (not isinstance(document, dict) or document.get("format") != FORMAT
+            or not isinstance(document.get("entries"), dict)):
+        return {}
+    return document["entries"]
