@@ -138,6 +138,10 @@ def lint_tree(tree: ast.AST, filename: str, lines: Sequence[str], config: Config
     and ast-grep does not parse it when no pattern rule applies."""
     location = locate_file(filename, config.layer, lines)
     active = rules_for(location, enabled_rules(config, rules))
+    if any(rule.required_words for rule in active):
+        text = "".join(lines)
+        active = [rule for rule in active
+                  if not rule.required_words or any(word in text for word in rule.required_words)]
     patterns = pattern_rules_for(location, config.pattern_rules) if config.pattern_rules else ()
     if not active and not patterns:
         return []

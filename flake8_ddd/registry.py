@@ -64,6 +64,10 @@ class Rule:
     #: Layers whose files this rule looks at; ``None`` means every non-test file.
     layers: ClassVar[Optional[FrozenSet]] = None
     opt_in: ClassVar[bool] = False
+    #: Words of which at least one must occur in a file's text for the rule to find anything in
+    #: it (e.g. the last part of every qualified name it matches); the rule is not even
+    #: instantiated for other files. Empty: the rule always runs.
+    required_words: ClassVar[Tuple[str, ...]] = ()
     #: Where the rule looks, in words, when ``layers`` alone does not say it.
     scope: ClassVar[Optional[str]] = None
     options: ClassVar[Tuple[Option, ...]] = ()

@@ -20,6 +20,7 @@ It also knows the two configuration traps that make flake8 drop every DDD code s
 from __future__ import annotations
 
 import fnmatch
+import functools
 import io
 import os
 import re
@@ -217,11 +218,18 @@ def matches_filename(path: str, patterns: Sequence[str]) -> bool:
     """flake8's exclude / per-file match: the base name or the absolute path matches a glob."""
     if not patterns:
         return False
+    matches = _glob_regex(tuple(patterns))
     base = os.path.basename(path)
-    if base not in (".", "..") and any(fnmatch.fnmatch(base, p) for p in patterns):
+    if base not in (".", "..") and matches(os.path.normcase(base)):
         return True
-    absolute = os.path.abspath(path)
-    return any(fnmatch.fnmatch(absolute, p) for p in patterns)
+    return matches(os.path.normcase(os.path.abspath(path))) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _glob_regex(patterns: Tuple[str, ...]):
+    """One compiled alternation of the globs: ``fnmatch.fnmatch`` against each, in one match."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})"
+                               for p in patterns)).match
 
 
 _PFI_TOKENS = [

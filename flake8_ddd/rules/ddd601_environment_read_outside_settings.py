@@ -9,6 +9,7 @@ from flake8_ddd.registry import Rule, on
 from flake8_ddd.rules._imports import is_settings_module
 
 ENVIRONMENT_NAMES = frozenset({"os.environ", "os.environb", "os.getenv", "os.getenvb"})
+ENVIRONMENT_LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in ENVIRONMENT_NAMES)
 #: ``os.environ.<method>(...)`` calls that only write.
 WRITE_METHODS = frozenset({"update", "clear", "__setitem__", "__delitem__"})
 
@@ -57,6 +58,7 @@ class EnvironmentReadOutsideSettings(Rule):
     """
 
     code = "DDD601"
+    required_words = ('environ', 'getenv')
     message = ("environment read through {name} outside the settings module: load it in "
                "core settings and inject the value")
     layers = frozenset(Layer)
@@ -81,6 +83,12 @@ class EnvironmentReadOutsideSettings(Rule):
         if self._exempt or not isinstance(getattr(node, "ctx", None), ast.Load):
             return
         if id(node) in self._writes:
+            return
+        # Exact shortcut: a Name resolves only through an import, and an Attribute's qualified
+        # name ends with its own attr.
+        if isinstance(node, ast.Attribute) and node.attr not in ENVIRONMENT_LAST_NAMES:
+            return
+        if isinstance(node, ast.Name) and node.id not in self.ctx.imports:
             return
         if self.ctx.qualified_name(node) in ENVIRONMENT_NAMES:
             self.report(node, name=dotted_name(node))
