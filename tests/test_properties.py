@@ -147,3 +147,15 @@ def test_renaming_variables_and_import_aliases_keeps_findings(fixture, data):
 def test_empty_and_odd_files(layer_path):
     for source in ("", "\n", "#!/usr/bin/env python\n", "x = 1", "'''doc'''\n", "pass\n" * 3):
         assert findings_at(ast.parse(source), source.splitlines(True), layer_path) == set()
+
+
+@pytest.mark.parametrize("fixture", fixture_files(), ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_required_words_never_change_findings(fixture, monkeypatch):
+    """The text pre-filter only skips rules that could not find anything in the file."""
+    source = fixture.read_text(encoding="utf-8")
+    tree, lines = ast.parse(source), source.splitlines(True)
+    path = str(fixture.relative_to(FIXTURES))
+    filtered = findings_at(tree, lines, path)
+    for rule in all_rules():
+        monkeypatch.setattr(rule, "required_words", ())
+    assert findings_at(tree, lines, path) == filtered

@@ -62,6 +62,7 @@ class HttpExceptionInServices(Rule):
     """
 
     code = "DDD002"
+    required_words = ('HTTPException',)
     message = ("HTTPException in the services layer: raise a custom domain exception and "
                "translate it to an HTTP status in the route")
     layers = frozenset({Layer.SERVICES})

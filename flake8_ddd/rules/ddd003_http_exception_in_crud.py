@@ -55,6 +55,7 @@ class HttpExceptionInCrud(Rule):
     """
 
     code = "DDD003"
+    required_words = ('HTTPException',)
     message = ("HTTPException in the CRUD layer: return the data (or raise a custom domain "
                "exception) and let the route choose the HTTP status")
     layers = frozenset({Layer.CRUD})

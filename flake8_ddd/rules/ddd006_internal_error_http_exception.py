@@ -51,6 +51,7 @@ class InternalErrorHttpException(Rule):
     """
 
     code = "DDD006"
+    required_words = ('HTTPException',)
     message = ("HTTPException with status 500: let unexpected errors propagate to the global "
                "exception handler, raise a domain exception for expected ones")
     layers = None

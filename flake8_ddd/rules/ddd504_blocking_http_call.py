@@ -63,6 +63,7 @@ class BlockingHttpCall(Rule):
     """
 
     code = "DDD504"
+    required_words = ('requests', 'urllib', 'httpx')
     message = "blocking HTTP call {name}(): use an async client (httpx.AsyncClient) and await it"
     layers = frozenset(Layer)
 

@@ -47,6 +47,7 @@ class EngineCreatedOutsideDatabaseModule(Rule):
     """
 
     code = "DDD602"
+    required_words = ('create_engine', 'create_async_engine', 'sessionmaker', 'scoped_session')
     message = ("{name}() outside the database module: create the engine and session factory "
                "once in core database")
     layers = frozenset(Layer)
