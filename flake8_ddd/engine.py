@@ -46,16 +46,13 @@ class Walk:
                 self.leave.setdefault(node_type, []).extend((rule, getattr(rule, n)) for n in names)
 
     def _fail(self, rule: Rule, error: BaseException) -> None:
+        """Drop a rule that raised; once per rule, even when its next handler on the same node
+        (already taken from the old dispatch table) raises too."""
+        if rule not in self.rules:
+            return
         self.failures.append(internal_error(rule.code, error))
         self.rules.remove(rule)
         self._build_dispatch()
-
-    def _call(self, handlers: List[Handler], node: ast.AST) -> None:
-        for rule, handler in list(handlers):
-            try:
-                handler(node)
-            except Exception as error:  # a rule's bug must never take flake8 down
-                self._fail(rule, error)
 
     def run(self) -> List[Finding]:
         # The hot loop of the whole linter (every node of every file passes here once), so it

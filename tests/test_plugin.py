@@ -208,3 +208,42 @@ def test_a_failure_in_the_shared_facts_becomes_one_ddd000(monkeypatch):
                          source.splitlines(True), config())
     assert [(f.line, f.code) for f in findings] == [(1, INTERNAL_ERROR_CODE)]
     assert findings[0].message == "DDD000 internal error in flake8-ddd: RecursionError: facts"
+
+
+class ExplodingTwice(Exploding):
+    """Raises in two handlers of the same node type.
+
+    ## What it does
+    Nothing useful.
+
+    ## Why is this bad?
+    "It is not."
+
+    ## Example
+    ```python
+    f()
+    ```
+
+    ## Use instead
+    ```python
+    g()
+    ```
+
+    ## Options
+    None.
+    """
+
+    code = "DDD898"
+
+    @on(ast.Call)
+    def explode_again(self, node):
+        raise KeyError("again")
+
+
+def test_a_rule_failing_in_two_handlers_of_one_node_is_reported_once():
+    source = COMMIT_IN_CRUD
+    path = str(FIXTURES / "app" / "orders" / "crud" / "boom.py")
+    findings = lint_tree(ast.parse(source), path, source.splitlines(True), config(),
+                         rules=[*all_rules(), ExplodingTwice])
+    assert [f.code for f in findings].count(INTERNAL_ERROR_CODE) == 1
+    assert ("DDD001", 2) in {(f.code, f.line) for f in findings}
