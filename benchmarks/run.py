@@ -421,9 +421,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     exponent = growth(results, "check cold -j1")
     exponent_cpu = growth(results, "check cold -j1", "cpu")
     parse_exponent = growth(results, "ast.parse")
-    print(f"\ngrowth exponent of check cold -j1 over {', '.join(str(s) for s in sizes if 500 <= s <= 5000)}"
-          f" files: {fmt(exponent, '', 3)} wall, {fmt(exponent_cpu, '', 3)} CPU "
-          f"(ast.parse: {fmt(parse_exponent, '', 3)}; 1.0 is linear)")
+    if exponent is not None:
+        print(f"\ngrowth exponent of check cold -j1 over "
+              f"{', '.join(str(s) for s in sizes if 500 <= s <= 5000)} files: "
+              f"{fmt(exponent, '', 3)} wall, {fmt(exponent_cpu, '', 3)} CPU "
+              f"(ast.parse: {fmt(parse_exponent, '', 3)}; 1.0 is linear)")
     end_load = os.getloadavg()
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in end_load)}")
     if args.json:
