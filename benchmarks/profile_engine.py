@@ -166,7 +166,8 @@ def main(argv: List[str] = None) -> int:
     settings = load_settings()
     job = runner.make_job(settings)
     paths = files_of(args.root, job, settings)
-    runner.run(paths[:50], job, 1)  # imports, lru caches
+    runner.run(paths[:50], job, 1)  # imports, lru caches; freezes what is alive, as a run does
+    gc.freeze()
 
     started = time.perf_counter()
     for path in paths:
