@@ -211,27 +211,7 @@ def test_a_failure_in_the_shared_facts_becomes_one_ddd000(monkeypatch):
 
 
 class ExplodingTwice(Exploding):
-    """Raises in two handlers of the same node type.
-
-    ## What it does
-    Nothing useful.
-
-    ## Why is this bad?
-    "It is not."
-
-    ## Example
-    ```python
-    f()
-    ```
-
-    ## Use instead
-    ```python
-    g()
-    ```
-
-    ## Options
-    None.
-    """
+    __doc__ = Exploding.__doc__  # raises in two handlers of the same node type
 
     code = "DDD898"
 
