@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 from flake8_ddd.layers import module_parts_of_path
 
 if TYPE_CHECKING:  # pragma: no cover
-    from flake8_ddd.runner import Job, Reported
+    from flake8_ddd.diagnostics import Reported
+    from flake8_ddd.runner import Job
 
 CACHE_DIR_NAME = ".flake8_ddd_cache"
 ENV_CACHE_DIR = "FLAKE8_DDD_CACHE_DIR"
@@ -341,7 +342,7 @@ class ResultCache:
         return file_key(path, data)
 
     def _lookup(self, shown: str, key: str) -> Optional[List["Reported"]]:
-        from flake8_ddd.runner import Reported
+        from flake8_ddd.diagnostics import Reported
 
         entry = self.entries.get(shown)
         try:

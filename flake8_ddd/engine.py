@@ -9,7 +9,8 @@ from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Location, locate_file
 from flake8_ddd.options import Config
 from flake8_ddd.patterns import pattern_rules_for, run_pattern_rules
-from flake8_ddd.registry import Finding, Rule, all_rules, internal_error
+from flake8_ddd.diagnostics import Finding, internal_error
+from flake8_ddd.registry import Rule, all_rules
 
 Handler = Tuple[Rule, Callable[[ast.AST], None]]
 _LEAVE = object()

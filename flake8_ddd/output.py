@@ -22,9 +22,8 @@ from typing import Dict, List, Optional, Sequence, Type
 
 from flake8_ddd import __version__
 from flake8_ddd.docs import render_rule, rule_body
-from flake8_ddd.registry import INTERNAL_ERROR_CODE, Rule, all_rules
-from flake8_ddd.runner import Reported
-from flake8_ddd.settings import COMMAND_CODES
+from flake8_ddd.diagnostics import COMMAND_CODES, INTERNAL_ERROR_CODE, Reported
+from flake8_ddd.registry import Rule, all_rules
 
 FORMATS = ("concise", "full", "json", "github", "sarif")
 TOOL_NAME = "flake8-ddd"

@@ -41,7 +41,7 @@ from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Opti
 
 from flake8_ddd.layers import Layer, Location
 from flake8_ddd.options import ConfigError
-from flake8_ddd.registry import Finding, internal_error
+from flake8_ddd.diagnostics import Finding, internal_error
 
 EXTRA = "flake8-ddd[patterns]"
 CODE = re.compile(r"^DDD9\d\d$")

@@ -11,7 +11,8 @@ from typing import Any, ClassVar, Iterator, List, Sequence, Tuple, Type
 from flake8_ddd import __version__
 from flake8_ddd.engine import lint_tree
 from flake8_ddd.options import Config, ConfigError, Option, build_config
-from flake8_ddd.registry import all_options, all_rules, internal_error
+from flake8_ddd.diagnostics import internal_error
+from flake8_ddd.registry import all_options, all_rules
 from flake8_ddd.selection import FLAKE8_DEFAULT_IGNORE, Selection, trap_warning
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from typing import TYPE_CHECKING, Callable, ClassVar, Dict, FrozenSet, List, NamedTuple, Optional, Tuple, Type
+from typing import TYPE_CHECKING, Callable, ClassVar, Dict, FrozenSet, List, Optional, Tuple, Type
 
+from flake8_ddd.diagnostics import Finding
 from flake8_ddd.options import Option
 
 if TYPE_CHECKING:
@@ -22,22 +23,7 @@ else:  # pragma: no cover - exercised on 3.9 only
 
 ENTRY_POINT_GROUP = "flake8_ddd.rules"
 CODE_PATTERN = re.compile(r"^DDD\d{3}$")
-INTERNAL_ERROR_CODE = "DDD000"
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options")
-
-
-class Finding(NamedTuple):
-    line: int
-    col: int
-    code: str
-    message: str  # full text, starting with the code
-
-
-def internal_error(where: str, error: BaseException, detail: Optional[str] = None) -> Finding:
-    """The one DDD000 finding that stands for a crash in ``where`` (a rule code or the engine)."""
-    text = f"{type(error).__name__}: {error if detail is None else detail}"
-    text = " ".join(text.split())
-    return Finding(1, 0, INTERNAL_ERROR_CODE, f"{INTERNAL_ERROR_CODE} internal error in {where}: {text}")
 
 
 def on(*node_types: type) -> Callable:

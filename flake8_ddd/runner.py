@@ -22,25 +22,12 @@ from typing import Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tup
 
 from flake8_ddd.engine import lint_tree
 from flake8_ddd.options import Config
-from flake8_ddd.registry import INTERNAL_ERROR_CODE, all_rules
+from flake8_ddd.diagnostics import READ_ERROR_CODE, SYNTAX_ERROR_CODE, Reported, internal_error
+from flake8_ddd.registry import all_rules
 from flake8_ddd.selection import FileSelections, NoqaLines, file_is_noqa, matches_filename
-from flake8_ddd.settings import READ_ERROR_CODE, SYNTAX_ERROR_CODE, Settings
+from flake8_ddd.settings import Settings
 
 STDIN = "-"
-
-
-class Reported(NamedTuple):
-    """One finding as shown to the user."""
-
-    path: str
-    line: int
-    #: 0-based, in characters (the engine's AST offsets are in UTF-8 bytes).
-    col: int
-    code: str
-    #: Without the leading code.
-    text: str
-    #: The physical line (without its newline), for the ``full`` format and end columns.
-    source: str
 
 
 class Job(NamedTuple):
@@ -154,8 +141,7 @@ def check_source(path: str, data: bytes, job: Job) -> List[Reported]:
     try:
         found = [(f.line, f.col, f.code, f.message) for f in lint_tree(tree, path, lines, job.config)]
     except Exception as error:  # as in the plugin: one file's crash never ends the run
-        text = f"{type(error).__name__}: {error}".replace("\n", " ")
-        found = [(1, 0, INTERNAL_ERROR_CODE, f"{INTERNAL_ERROR_CODE} internal error in flake8-ddd: {text}")]
+        found = [tuple(internal_error("flake8-ddd", error))]
     noqa = NoqaLines(lines)
     reported: List[Reported] = []
     for line, col, code, message in found:

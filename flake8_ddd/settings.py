@@ -22,19 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from flake8_ddd.options import PATTERN_RULES_KEY, Config, ConfigError, build_config
-from flake8_ddd.registry import INTERNAL_ERROR_CODE, all_options, all_rules
+from flake8_ddd.diagnostics import COMMAND_CODES, INTERNAL_ERROR_CODE
+from flake8_ddd.registry import all_options, all_rules
 from flake8_ddd.selection import (
     VALID_CODE_PREFIX, FileSelections, PerFileIgnoresError, Selection, normalize_path,
     parse_per_file_ignores, split_list)
 
-#: Codes of the standalone command itself: a file that is not valid Python, or not readable.
-SYNTAX_ERROR_CODE = "E999"
-READ_ERROR_CODE = "E902"
-COMMAND_CODES = {
-    SYNTAX_ERROR_CODE: "the file is not valid Python (SyntaxError); it was not checked",
-    READ_ERROR_CODE: "the file could not be read as Python source (unreadable, undecodable or "
-                     "containing NUL bytes); it was not checked",
-}
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".bzr", "CVS", ".venv", "venv", "env", ".tox", ".nox", ".eggs",
     "*.egg", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".flake8_ddd_cache",
