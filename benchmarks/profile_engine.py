@@ -36,8 +36,8 @@ import generate  # noqa: E402
 from flake8_ddd import engine, runner  # noqa: E402
 from flake8_ddd.context import FileContext  # noqa: E402
 from flake8_ddd.layers import locate_file  # noqa: E402
-from flake8_ddd.selection import NoqaLines, file_is_noqa  # noqa: E402
-from flake8_ddd.settings import load_settings  # noqa: E402
+from flake8_ddd.flake8_compat import NoqaLines, file_is_noqa  # noqa: E402
+from flake8_ddd.config_files import load_settings  # noqa: E402
 
 
 def files_of(root: str, job: runner.Job, settings) -> List[str]:

@@ -7,7 +7,7 @@ What a file's findings depend on, and so what the cache key holds:
   edited rule or a third-party rule package upgrade invalidates too), the effective
   configuration (:class:`~flake8_ddd.options.Config`: option values, layer mapping, selected
   codes, pattern rules, plus the ast-grep version when pattern rules are declared), the
-  select/ignore/per-file-ignores decision (:class:`~flake8_ddd.selection.FileSelections`) and
+  select/ignore/per-file-ignores decision (:class:`~flake8_ddd.flake8_compat.FileSelections`) and
   the current directory (paths are shown, and globs matched, relative to it);
 - the **file key** (one entry per shown path): a hash of the file's bytes and its module path
   as the layer resolution sees it (``app.orders.crud.order``, which depends on the
@@ -239,7 +239,7 @@ def clean(root: str) -> bool:
 
 def clean_command(cwd: Optional[str] = None) -> int:
     """``flake8-ddd clean``: remove the cache ``flake8-ddd check`` would use from ``cwd``."""
-    from flake8_ddd.settings import SettingsError, find_config
+    from flake8_ddd.config_files import SettingsError, find_config
 
     cwd = cwd or os.getcwd()
     try:

@@ -150,7 +150,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 def _pattern_rules() -> tuple:
     """Team-defined rules (DDD9xx) of the configuration found from the current directory;
     ValueError with one line when that configuration is bad."""
-    from flake8_ddd.settings import SettingsError, load_settings
+    from flake8_ddd.config_files import SettingsError, load_settings
 
     try:
         return load_settings().config().pattern_rules
@@ -160,8 +160,8 @@ def _pattern_rules() -> tuple:
 
 def check(args: argparse.Namespace) -> int:
     from flake8_ddd import output, runner
-    from flake8_ddd.selection import trap_warning
-    from flake8_ddd.settings import SettingsError, load_settings
+    from flake8_ddd.flake8_compat import trap_warning
+    from flake8_ddd.config_files import SettingsError, load_settings
 
     overrides: Dict[str, Any] = {}
     for key in ("select", "extend_select", "ignore", "extend_ignore", "per_file_ignores",

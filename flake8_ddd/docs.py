@@ -8,7 +8,7 @@ import re
 from typing import Dict, List, Sequence, Type
 
 from flake8_ddd.layers import Layer
-from flake8_ddd.registry import Rule
+from flake8_ddd.rule import Rule
 
 GROUPS: Dict[str, str] = {
     "DDD0": "Transactions and errors",

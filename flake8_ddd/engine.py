@@ -10,7 +10,8 @@ from flake8_ddd.layers import Location, locate_file
 from flake8_ddd.options import Config
 from flake8_ddd.patterns import pattern_rules_for, run_pattern_rules
 from flake8_ddd.diagnostics import Finding, internal_error
-from flake8_ddd.registry import Rule, all_rules
+from flake8_ddd.rule import Rule
+from flake8_ddd.registry import all_rules
 
 Handler = Tuple[Rule, Callable[[ast.AST], None]]
 _LEAVE = object()

@@ -23,7 +23,8 @@ from typing import Dict, List, Optional, Sequence, Type
 from flake8_ddd import __version__
 from flake8_ddd.docs import render_rule, rule_body
 from flake8_ddd.diagnostics import COMMAND_CODES, INTERNAL_ERROR_CODE, Reported
-from flake8_ddd.registry import Rule, all_rules
+from flake8_ddd.rule import Rule
+from flake8_ddd.registry import all_rules
 
 FORMATS = ("concise", "full", "json", "github", "sarif")
 TOOL_NAME = "flake8-ddd"

@@ -13,7 +13,7 @@ from flake8_ddd.engine import lint_tree
 from flake8_ddd.options import Config, ConfigError, Option, build_config
 from flake8_ddd.diagnostics import internal_error
 from flake8_ddd.registry import all_options, all_rules
-from flake8_ddd.selection import FLAKE8_DEFAULT_IGNORE, Selection, trap_warning
+from flake8_ddd.flake8_compat import FLAKE8_DEFAULT_IGNORE, Selection, trap_warning
 
 
 class Plugin:

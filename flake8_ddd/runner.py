@@ -2,7 +2,7 @@
 
 Each file goes through the same :func:`flake8_ddd.engine.lint_tree` call, with the same
 :class:`flake8_ddd.options.Config`, as in the flake8 plugin; the select/ignore decision,
-``# noqa`` and ``per-file-ignores`` follow flake8 (:mod:`flake8_ddd.selection`). Files are
+``# noqa`` and ``per-file-ignores`` follow flake8 (:mod:`flake8_ddd.flake8_compat`). Files are
 spread over worker processes; a file that cannot be read or parsed becomes one finding
 (``E902`` / ``E999``) and the others are still checked.
 """
@@ -24,8 +24,8 @@ from flake8_ddd.engine import lint_tree
 from flake8_ddd.options import Config
 from flake8_ddd.diagnostics import READ_ERROR_CODE, SYNTAX_ERROR_CODE, Reported, internal_error
 from flake8_ddd.registry import all_rules
-from flake8_ddd.selection import FileSelections, NoqaLines, file_is_noqa, matches_filename
-from flake8_ddd.settings import Settings
+from flake8_ddd.flake8_compat import FileSelections, NoqaLines, file_is_noqa, matches_filename
+from flake8_ddd.config_files import Settings
 
 STDIN = "-"
 

@@ -331,19 +331,19 @@ def test_canonical_is_order_stable():
 def test_run_key_is_stable_across_processes(project, extra_imports):
     """Hash seeds and whatever else a process imported must not change the key."""
     script = (extra_imports + "from flake8_ddd import runner, cache; "
-              "from flake8_ddd.settings import load_settings; "
+              "from flake8_ddd.config_files import load_settings; "
               "print(cache.run_key(runner.make_job(load_settings())))")
     keys = {subprocess.run([sys.executable, "-c", script], cwd=str(project), capture_output=True,
                            text=True, check=True, env=dict(os.environ, PYTHONHASHSEED=str(seed))
                            ).stdout for seed in (1, 2, 3)}
-    from flake8_ddd.settings import load_settings
+    from flake8_ddd.config_files import load_settings
 
     keys.add(run_key(runner.make_job(load_settings())) + "\n")  # and this test process
     assert len(keys) == 1, keys
 
 
 def test_run_key_follows_rule_sources(project, monkeypatch):
-    from flake8_ddd.settings import load_settings
+    from flake8_ddd.config_files import load_settings
 
     job = runner.make_job(load_settings())
     before = run_key(job)
@@ -379,7 +379,7 @@ def test_result_cache_unit_round_trip(tmp_path, monkeypatch):
     target = tmp_path / "app" / "orders" / "crud" / "order.py"
     target.parent.mkdir(parents=True)
     target.write_text(CRUD)
-    from flake8_ddd.settings import load_settings
+    from flake8_ddd.config_files import load_settings
 
     job = runner.make_job(load_settings())
     path = os.path.join("app", "orders", "crud", "order.py")

@@ -13,7 +13,8 @@ from flake8_ddd.engine import Walk, lint_tree
 from flake8_ddd.options import Config
 from flake8_ddd.plugin import Plugin
 from flake8_ddd.diagnostics import INTERNAL_ERROR_CODE
-from flake8_ddd.registry import Rule, all_rules, on
+from flake8_ddd.rule import Rule, on
+from flake8_ddd.registry import all_rules
 from harness import FIXTURES, config, parse_flake8, run_flake8
 
 COMMIT_IN_CRUD = "async def save(session):\n    await session.commit()\n"

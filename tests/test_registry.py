@@ -11,7 +11,8 @@ import pytest
 
 import flake8_ddd.rules
 from flake8_ddd.docs import render_rule, splice_table
-from flake8_ddd.registry import DOC_SECTIONS, all_rules, rule_by_code
+from flake8_ddd.rule import DOC_SECTIONS
+from flake8_ddd.registry import all_rules, rule_by_code
 from harness import expectations, fixture_files
 
 ROOT = Path(__file__).parent.parent

@@ -4,7 +4,7 @@ import ast
 
 from flake8_ddd.context import call_method, dotted_name
 from flake8_ddd.layers import Layer
-from flake8_ddd.registry import Rule, on
+from flake8_ddd.rule import Rule, on
 
 TRANSACTION_METHODS = frozenset({"commit", "rollback"})
 

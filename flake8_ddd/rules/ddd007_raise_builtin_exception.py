@@ -7,7 +7,7 @@ from typing import Optional, Set
 from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Layer
 from flake8_ddd.options import Option
-from flake8_ddd.registry import Rule, on
+from flake8_ddd.rule import Rule, on
 from flake8_ddd.rules._http import builtin_exception_name, module_bound_names
 
 #: Built-in exceptions of Python versions newer than the one running (valid option items).

@@ -6,7 +6,7 @@ from typing import Optional, Set
 
 from flake8_ddd.context import FileContext, last_name
 from flake8_ddd.layers import Layer
-from flake8_ddd.registry import Rule, on
+from flake8_ddd.rule import Rule, on
 from flake8_ddd.rules._http import builtin_exception_name, module_bound_names
 
 EXCEPTION_SUFFIXES = ("Error", "Exception")

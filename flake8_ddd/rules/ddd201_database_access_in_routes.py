@@ -4,7 +4,7 @@ import ast
 
 from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Layer
-from flake8_ddd.registry import Rule, on
+from flake8_ddd.rule import Rule, on
 from flake8_ddd.rules._database import OncePerAccess, describe_call, is_database_call
 
 

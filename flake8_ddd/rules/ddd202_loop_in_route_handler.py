@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ast
 
-from flake8_ddd.registry import Rule, on
+from flake8_ddd.rule import Rule, on
 
 
 class LoopInRouteHandler(Rule):

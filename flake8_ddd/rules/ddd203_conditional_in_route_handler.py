@@ -4,7 +4,7 @@ import ast
 from typing import Set
 
 from flake8_ddd.context import FileContext
-from flake8_ddd.registry import Rule, on
+from flake8_ddd.rule import Rule, on
 
 #: ``ast.Match`` exists on Python 3.10+ only.
 CONDITIONAL_STATEMENTS = tuple(t for t in (ast.If, getattr(ast, "Match", None)) if t is not None)

@@ -4,7 +4,7 @@ import ast
 from typing import Set
 
 from flake8_ddd.layers import Layer
-from flake8_ddd.registry import Rule, on
+from flake8_ddd.rule import Rule, on
 from flake8_ddd.rules._schemas import INPUT_SCHEMA_SUFFIXES, has_suffix, module_schemas
 
 

@@ -5,7 +5,7 @@ from typing import Dict, Set, Tuple
 
 from flake8_ddd.context import FileContext, call_method, last_name
 from flake8_ddd.layers import Layer
-from flake8_ddd.registry import Rule, on
+from flake8_ddd.rule import Rule, on
 from flake8_ddd.rules._database import (
     ASYNC_SESSION_AWAITABLES, QUERY_METHODS, TRANSACTION_METHODS, describe_call, in_body, is_database_call)
 

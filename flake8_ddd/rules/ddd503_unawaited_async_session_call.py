@@ -4,7 +4,7 @@ import ast
 from typing import Dict, List, Optional, Set, Tuple
 
 from flake8_ddd.context import FileContext, call_method
-from flake8_ddd.registry import Rule, on, on_leave
+from flake8_ddd.rule import Rule, on, on_leave
 from flake8_ddd.rules._database import ASYNC_SESSION_AWAITABLES, describe_call
 
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp)

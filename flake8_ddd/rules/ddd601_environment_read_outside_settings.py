@@ -5,7 +5,7 @@ from typing import Set
 
 from flake8_ddd.context import FileContext, dotted_name
 from flake8_ddd.layers import Layer
-from flake8_ddd.registry import Rule, on
+from flake8_ddd.rule import Rule, on
 from flake8_ddd.rules._imports import is_settings_module
 
 ENVIRONMENT_NAMES = frozenset({"os.environ", "os.environb", "os.getenv", "os.getenvb"})

@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 
 from flake8_ddd.layers import Layer
-from flake8_ddd.registry import Rule, on
+from flake8_ddd.rule import Rule, on
 from flake8_ddd.rules._imports import ENGINE_FACTORIES, database_callable, is_database_module
 
 

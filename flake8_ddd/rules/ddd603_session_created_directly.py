@@ -6,7 +6,7 @@ from typing import FrozenSet, Optional
 from flake8_ddd.context import FileContext, module_level_statements
 from flake8_ddd.layers import Layer
 from flake8_ddd.options import SESSION_FACTORIES
-from flake8_ddd.registry import Rule, on
+from flake8_ddd.rule import Rule, on
 from flake8_ddd.rules._imports import (SESSION_CLASSES, SESSION_MAKERS, database_callable,
                                        is_database_module, matches_any, parameter_names)
 

@@ -7,7 +7,7 @@ from typing import Dict, Optional
 from flake8_ddd.context import FileContext, last_name
 from flake8_ddd.layers import Layer
 from flake8_ddd.options import Option
-from flake8_ddd.registry import Rule, on, on_leave
+from flake8_ddd.rule import Rule, on, on_leave
 from flake8_ddd.rules._imports import locate_target, matches_any
 
 CRUD_BASE = Option(

@@ -4,7 +4,7 @@ import os
 from typing import FrozenSet, Mapping, Optional
 
 from flake8_ddd.layers import BELOW_FEATURE_ONLY, NOT_FEATURES, TEST_SEGMENTS, Layer
-from flake8_ddd.registry import Rule
+from flake8_ddd.rule import Rule
 
 #: Layers whose presence (as a child module or package) makes a directory a feature.
 FEATURE_LAYERS = frozenset({Layer.ROUTES, Layer.SERVICES, Layer.CRUD, Layer.SCHEMAS, Layer.MODELS})

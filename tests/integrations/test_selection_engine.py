@@ -1,4 +1,4 @@
-"""flake8_ddd.selection reproduces flake8's own decisions: compared with flake8's code itself."""
+"""flake8_ddd.flake8_compat reproduces flake8's own decisions: compared with flake8's code itself."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from flake8_ddd.selection import (
+from flake8_ddd.flake8_compat import (
     FLAKE8_DEFAULT_IGNORE, NOQA_FILE, NOQA_INLINE, PerFileIgnoresError, Selection, is_noqa,
     noqa_line_map, parse_per_file_ignores, trap_warning)
 

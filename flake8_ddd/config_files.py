@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from flake8_ddd.options import PATTERN_RULES_KEY, Config, ConfigError, build_config
 from flake8_ddd.diagnostics import COMMAND_CODES, INTERNAL_ERROR_CODE
 from flake8_ddd.registry import all_options, all_rules
-from flake8_ddd.selection import (
+from flake8_ddd.flake8_compat import (
     VALID_CODE_PREFIX, FileSelections, PerFileIgnoresError, Selection, normalize_path,
     parse_per_file_ignores, split_list)
 
