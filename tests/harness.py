@@ -1,4 +1,5 @@
-"""Fixture files with inline expectations, and ways to lint them in-process and via flake8."""
+"""The one test harness: fixture files with inline expectations, linting in-process, throwaway
+projects on disk, the real flake8, and ``codes()`` to pick findings out of any of them."""
 
 from __future__ import annotations
 
@@ -6,18 +7,22 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from flake8_ddd.engine import lint_source
 from flake8_ddd.options import Config, build_config
 from flake8_ddd.registry import all_options
 
 FIXTURES = Path(__file__).parent / "fixtures"
+BIN = Path(sys.executable).parent
 #: Every group named, so opt-in rules are on for the fixtures.
 ALL_GROUPS = ("DDD0", "DDD1", "DDD2", "DDD3", "DDD4", "DDD5", "DDD6")
 EXPECTATION = re.compile(r"#\s*error:\s*(DDD\d{3}(?:\s*,\s*DDD\d{3})*)\s*$")
 Expected = Set[Tuple[int, str]]
+CONFIG_FILES = {"setup_cfg": "setup.cfg", "pyproject_toml": "pyproject.toml", "tox_ini": "tox.ini",
+                "flake8": ".flake8"}
 
 
 def fixture_files() -> List[Path]:
@@ -34,7 +39,14 @@ def expectations(source: str) -> Expected:
     return found
 
 
+def src(text: str) -> str:
+    """A dedented source whose first line is the line after the opening quotes."""
+    return textwrap.dedent(text).lstrip("\n")
+
+
 def config(**raw: object) -> Config:
+    """The configuration flake8 would build from ``ddd_*`` options; every group selected unless
+    ``selected=`` names others (selection only switches opt-in codes on)."""
     selected = raw.pop("selected", ALL_GROUPS)
     return build_config({k.replace("_", "-"): v for k, v in raw.items()}, all_options(),
                         selected)  # type: ignore[arg-type]
@@ -51,10 +63,48 @@ def lint_messages(source: str, path: str, cfg: Optional[Config] = None) -> List[
     return [f"{f.line}:{f.col + 1}: {f.message}" for f in lint_source(source, filename, cfg or config())]
 
 
+Found = Union[subprocess.CompletedProcess, Iterable[Tuple]]
+
+
+def codes(found: Found, *prefixes: str) -> Set[Tuple]:
+    """The findings whose code starts with one of ``prefixes`` (every finding when none is given).
+
+    ``found`` is what ``lint`` returns (``(line, code)`` pairs) or a finished flake8 or
+    ``flake8-ddd check`` process, whose output becomes ``(path, line, code)`` triples.
+    """
+    if isinstance(found, subprocess.CompletedProcess):
+        found = {(path, line, code) for path, pairs in parse_flake8(found.stdout).items()
+                 for line, code in pairs}
+    return {finding for finding in found if not prefixes or finding[-1].startswith(prefixes)}
+
+
+def make_project(root: Path, files: Dict[str, str], **config_files: str) -> Path:
+    """Write ``files`` (dedented) under ``root``, and the configuration files named by keyword
+    (``setup_cfg=``, ``pyproject_toml=``, ``tox_ini=``, ``flake8=``); without any, a bare
+    ``setup.cfg`` marks ``root`` as the project root, so layer paths count from there."""
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    for name, text in config_files.items():
+        (root / CONFIG_FILES[name]).write_text(textwrap.dedent(text), encoding="utf-8")
+    if not any((root / name).exists() for name in CONFIG_FILES.values()):
+        (root / "setup.cfg").write_text("[metadata]\nname = sample\n", encoding="utf-8")
+    return root
+
+
+def clean_env() -> Dict[str, str]:
+    """This environment with the test interpreter's scripts first on PATH."""
+    env = dict(os.environ)
+    env["PATH"] = str(BIN) + os.pathsep + env.get("PATH", "")
+    env.pop("PYTHONPATH", None)
+    return env
+
+
 def run_flake8(args: Sequence[str], cwd: Path, stdin: Optional[str] = None) -> subprocess.CompletedProcess:
     """Run the real flake8 (this interpreter's) and return the completed process."""
     return subprocess.run([sys.executable, "-m", "flake8", *args], cwd=str(cwd), input=stdin,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=600, env=clean_env())
 
 
 FLAKE8_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) ")
