@@ -1,4 +1,20 @@
-import sys
-from pathlib import Path
+"""``--exhaustive`` runs the tests marked ``exhaustive`` (CI does on its main interpreter); without
+it they are skipped, and the default run keeps their sampled counterparts."""
 
-sys.path.insert(0, str(Path(__file__).parent))
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--exhaustive", action="store_true",
+                     help="run the exhaustive sweeps (tests marked exhaustive) too")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    if config.getoption("--exhaustive"):
+        return
+    skip = pytest.mark.skip(reason="exhaustive sweep: run with --exhaustive (CI does)")
+    for item in items:
+        if item.get_closest_marker("exhaustive"):
+            item.add_marker(skip)

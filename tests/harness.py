@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
+from flake8_ddd.diagnostics import Finding
 from flake8_ddd.engine import lint_source
 from flake8_ddd.options import Config, build_config
 from flake8_ddd.registry import all_options
@@ -52,15 +53,19 @@ def config(**raw: object) -> Config:
                         selected)  # type: ignore[arg-type]
 
 
+def findings(source: str, path: str, cfg: Optional[Config] = None) -> List[Finding]:
+    """The engine's findings for source placed at ``path`` (relative to the fixtures root)."""
+    return lint_source(source, str(FIXTURES / path), cfg or config())
+
+
 def lint(source: str, path: str, cfg: Optional[Config] = None) -> Expected:
-    """``(line, code)`` findings for source placed at ``path`` (relative to the fixtures root)."""
-    filename = str(FIXTURES / path) if not os.path.isabs(path) else path
-    return {(f.line, f.code) for f in lint_source(source, filename, cfg or config())}
+    """``(line, code)`` of each finding for source placed at ``path``."""
+    return {(f.line, f.code) for f in findings(source, path, cfg)}
 
 
 def lint_messages(source: str, path: str, cfg: Optional[Config] = None) -> List[str]:
-    filename = str(FIXTURES / path)
-    return [f"{f.line}:{f.col + 1}: {f.message}" for f in lint_source(source, filename, cfg or config())]
+    """``line:column: message`` of each finding, as flake8 prints them."""
+    return [f"{f.line}:{f.col + 1}: {f.message}" for f in findings(source, path, cfg)]
 
 
 Found = Union[subprocess.CompletedProcess, Iterable[Tuple]]

@@ -1,36 +1,22 @@
-"""Transactions and errors, HTTP (DDD002-DDD008, DDD301, DDD504): option-dependent cases,
-messages and columns, layer mapping, and cases the fixtures cannot hold."""
+"""Transactions and errors (DDD001-DDD008): option-dependent cases, messages and columns, layer
+mapping, and cases the fixtures cannot hold."""
 
 from __future__ import annotations
 
 import os
-import textwrap
 
 import pytest
 
-from flake8_ddd.engine import lint_source
 from flake8_ddd.options import ConfigError
-from harness import FIXTURES, config, lint, lint_messages, parse_flake8, run_flake8
+from harness import codes, config, findings, lint, lint_messages, make_project, run_flake8, src
 
 SERVICES = "app/ledger/services/ledger.py"
 CRUD = "app/ledger/crud/entry.py"
 ROUTES = "app/ledger/routes/entries.py"
 NO_LAYER = "app/main.py"
-
-GROUP = ("DDD002", "DDD003", "DDD004", "DDD005", "DDD006", "DDD007", "DDD008", "DDD301", "DDD504")
-
-
-def src(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
-
-
-def codes(found, *wanted):
-    wanted = wanted or GROUP
-    return {(line, code) for line, code in found if code in wanted}
-
-
-def findings(source: str, path: str, cfg=None):
-    return [f for f in lint_source(source, str(FIXTURES / path), cfg or config()) if f.code in GROUP]
+#: What an error-handling test looks at: the codes of this file, DDD301 (HTTP types in services)
+#: and DDD504 (blocking HTTP calls).
+ERRORS = ("DDD0", "DDD301", "DDD504")
 
 
 # -- DDD007: ddd-builtin-exceptions ------------------------------------------------------------
@@ -72,7 +58,8 @@ def test_builtin_exceptions_bad_value(value):
 
 
 def test_builtin_exceptions_accepts_newer_builtins_on_older_pythons():
-    config(ddd_builtin_exceptions="ExceptionGroup, BaseExceptionGroup")
+    cfg = config(ddd_builtin_exceptions="ExceptionGroup, BaseExceptionGroup")
+    assert codes(lint("raise ExceptionGroup('x', [])\n", SERVICES, cfg), "DDD007") == {(1, "DDD007")}
 
 
 def test_builtin_exceptions_message_names_the_layer():
@@ -115,6 +102,24 @@ def test_builtin_shadowed_inside_a_module_level_if():
     assert codes(lint(source, SERVICES), "DDD007") == set()
 
 
+def test_builtin_exceptions_option_through_flake8(tmp_path):
+    make_project(tmp_path, {SERVICES: RAISES}, setup_cfg="[flake8]\nselect = DDD\n"
+                 "ddd-builtin-exceptions =\n    OSError\n    TypeError\n")
+    result = run_flake8(["."], tmp_path)
+    assert result.returncode == 1, result.stderr
+    path = os.path.normpath(SERVICES)
+    assert codes(result) == {(path, 4, "DDD007"), (path, 6, "DDD007")}
+
+
+def test_builtin_exceptions_bad_value_through_flake8(tmp_path):
+    make_project(tmp_path, {SERVICES: RAISES}, setup_cfg="[flake8]\nselect = DDD\n")
+    result = run_flake8(["--ddd-builtin-exceptions=ValueError,Valu3Erorr", "."], tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "ddd-builtin-exceptions" in lines[0] and "Valu3Erorr" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
 # -- DDD005 and the global ddd-session-names option -------------------------------------------
 
 TRANSACTIONS = src("""
@@ -142,8 +147,8 @@ def test_transaction_in_routes_layer_outside_a_handler():
             request.state.db.rollback()
             uow_session.flush()
     """)
-    assert codes(lint(source, ROUTES)) == {(2, "DDD005"), (3, "DDD005")}
-    assert codes(lint(source, NO_LAYER)) == set()
+    assert codes(lint(source, ROUTES), *ERRORS) == {(2, "DDD005"), (3, "DDD005")}
+    assert codes(lint(source, NO_LAYER), *ERRORS) == set()
     assert codes(lint(source, "app/ledger/services/x.py"), "DDD005") == set()
 
 
@@ -165,7 +170,7 @@ def test_transaction_in_route_handler_of_unlayered_file_only():
         async def not_a_route(session) -> None:
             await session.commit()
     """)
-    assert codes(lint(source, NO_LAYER)) == {(7, "DDD005")}
+    assert codes(lint(source, NO_LAYER), *ERRORS) == {(7, "DDD005")}
 
 
 # -- DDD002 / DDD003: one finding per use, at the right column --------------------------------
@@ -191,7 +196,7 @@ def test_http_exception_layer_pinned_by_comment():
         def f():
             raise fastapi.HTTPException(404)
     """)
-    assert codes(lint(source, "app/ledger/helpers.py")) == {(5, "DDD003")}
+    assert codes(lint(source, "app/ledger/helpers.py"), *ERRORS) == {(5, "DDD003")}
 
 
 def test_http_exception_in_two_layer_module():
@@ -202,7 +207,7 @@ def test_http_exception_in_two_layer_module():
             raise HTTPException(404)
     """)
     cfg = config(ddd_layer_paths="app/*/logic.py=services+crud")
-    assert codes(lint(source, "app/ledger/logic.py", cfg)) == {
+    assert codes(lint(source, "app/ledger/logic.py", cfg), *ERRORS) == {
         (1, "DDD301"), (4, "DDD002"), (4, "DDD003")}
 
 
@@ -214,7 +219,7 @@ def test_http_exception_not_in_other_layers():
             raise HTTPException(404)
     """)
     for path in (ROUTES, NO_LAYER, "app/ledger/dependencies.py", "app/ledger/tasks.py"):
-        assert codes(lint(source, path)) == set(), path
+        assert codes(lint(source, path), *ERRORS) == set(), path
 
 
 # -- DDD006 ---------------------------------------------------------------------------------
@@ -229,7 +234,7 @@ def test_status_500_unpacked_arguments_are_not_guessed():
         HTTPException(**KWARGS)
         HTTPException(*ARGS, status_code=500)
     """)
-    assert codes(lint(source, NO_LAYER)) == {(7, "DDD006")}
+    assert codes(lint(source, NO_LAYER), *ERRORS) == {(7, "DDD006")}
 
 
 def test_status_500_in_a_test_file_is_not_checked():
@@ -290,98 +295,3 @@ def test_exception_class_base_from_relative_exceptions_import():
             pass
     """)
     assert codes(lint(source, SERVICES), "DDD008") == {(5, "DDD008"), (8, "DDD008")}
-
-
-# -- DDD301 ---------------------------------------------------------------------------------
-
-def test_transport_import_reported_once_per_statement():
-    source = src("""
-        import fastapi, starlette, fastapi.routing
-        from fastapi import Request, Response, status
-    """)
-    found = findings(source, SERVICES)
-    assert [(f.line, f.col, f.message) for f in found] == [
-        (1, 0, "DDD301 services import fastapi: keep services transport-agnostic, pass plain "
-               "data in and raise domain exceptions"),
-        (2, 0, "DDD301 services import fastapi: keep services transport-agnostic, pass plain "
-               "data in and raise domain exceptions"),
-    ]
-
-
-def test_transport_import_not_in_other_layers():
-    source = "from fastapi import Request\nimport starlette.status\n"
-    for path in (ROUTES, CRUD, NO_LAYER, "app/ledger/dependencies.py"):
-        assert codes(lint(source, path)) == set(), path
-
-
-# -- DDD504 ---------------------------------------------------------------------------------
-
-BLOCKING = src("""
-    import requests
-
-    def f(url):
-        return requests.get(url)
-""")
-
-
-@pytest.mark.parametrize("path", [
-    SERVICES, CRUD, ROUTES, "app/ledger/schemas/entry.py", "app/ledger/models/entry.py",
-    "app/ledger/dependencies.py", "app/ledger/exceptions.py", "app/ledger/tasks.py",
-    "app/core/http.py", "app/apis/v1.py",
-])
-def test_blocking_http_call_in_every_layer(path):
-    assert codes(lint(BLOCKING, path), "DDD504") == {(4, "DDD504")}
-
-
-@pytest.mark.parametrize("path", [NO_LAYER, "scripts/sync.py", "migrations/versions/0001.py",
-                                  "app/ledger/tests/test_sync.py"])
-def test_blocking_http_call_outside_layers(path):
-    assert codes(lint(BLOCKING, path), "DDD504") == set()
-
-
-def test_blocking_http_call_in_excluded_path():
-    cfg = config(ddd_layer_exclude="app/legacy/*")
-    assert codes(lint(BLOCKING, "app/legacy/services/sync.py", cfg), "DDD504") == set()
-
-
-def test_blocking_http_call_message():
-    assert lint_messages(BLOCKING, SERVICES) == [
-        "4:12: DDD504 blocking HTTP call requests.get(): use an async client (httpx.AsyncClient) "
-        "and await it"]
-
-
-def test_blocking_http_call_shadowed_module_name():
-    source = src("""
-        import requests
-        from app.ledger import clients as httpx
-
-        def f(url):
-            httpx.get(url)
-    """)
-    assert codes(lint(source, SERVICES), "DDD504") == set()
-
-
-# -- through flake8: the option from a config file and on the command line ------------------
-
-def _project(tmp_path, option_lines: str = "") -> None:
-    (tmp_path / "setup.cfg").write_text("[flake8]\nselect = DDD\n" + option_lines, encoding="utf-8")
-    target = tmp_path / "app" / "ledger" / "services" / "ledger.py"
-    target.parent.mkdir(parents=True)
-    target.write_text(RAISES, encoding="utf-8")
-
-
-def test_builtin_exceptions_option_through_flake8(tmp_path):
-    _project(tmp_path, "ddd-builtin-exceptions =\n    OSError\n    TypeError\n")
-    result = run_flake8(["."], tmp_path)
-    assert result.returncode == 1, result.stderr
-    found = parse_flake8(result.stdout)
-    assert found == {os.path.join("app", "ledger", "services", "ledger.py"): {(4, "DDD007"), (6, "DDD007")}}
-
-
-def test_builtin_exceptions_bad_value_through_flake8(tmp_path):
-    _project(tmp_path)
-    result = run_flake8(["--ddd-builtin-exceptions=ValueError,Valu3Erorr", "."], tmp_path)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "ddd-builtin-exceptions" in lines[0] and "Valu3Erorr" in lines[0]
-    assert "Traceback" not in result.stderr

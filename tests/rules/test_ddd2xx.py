@@ -1,5 +1,5 @@
-"""Database access, thin routes and async rules (DDD201-DDD205, DDD302, DDD501-DDD503):
-option-dependent cases, messages, and syntax the fixtures cannot hold on every Python."""
+"""Thin routes (DDD201-DDD205): option-dependent cases, messages and columns, and syntax the
+fixtures cannot hold on every Python."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import textwrap
 
 import pytest
 
-from harness import config, lint, lint_messages
+from harness import codes, config, lint, lint_messages, src
 
 ROUTES = "app/users/routes/users.py"
-SERVICES = "app/users/services/users.py"
-CRUD = "app/users/crud/users.py"
 
 HANDLER_HEADER = """\
 from fastapi import APIRouter, Depends
@@ -25,10 +23,6 @@ router = APIRouter()
 
 def source(body: str) -> str:
     return HANDLER_HEADER + textwrap.dedent(body)
-
-
-def codes(found, *wanted):
-    return {(line, code) for line, code in found if code in wanted}
 
 
 # -- DDD204: ddd-service-suffix ----------------------------------------------------------------
@@ -55,7 +49,7 @@ def test_service_suffix_option_takes_a_list():
     assert codes(lint(SERVICE_CONSTRUCTION, ROUTES, cfg), "DDD204") == {(9, "DDD204"), (10, "DDD204")}
 
 
-# -- ddd-session-names (global) changes what DDD201, DDD302 and DDD502 see -------------------
+# -- DDD201 and the global ddd-session-names option ------------------------------------------
 
 def test_session_names_option_routes():
     text = source("""
@@ -68,28 +62,6 @@ def test_session_names_option_routes():
     assert codes(lint(text, ROUTES, cfg), "DDD201") == {(8, "DDD201")}
 
 
-def test_session_names_option_services_and_sync_defs():
-    text = textwrap.dedent("""\
-        def load(uow):
-            uow.add(1)
-            uow.commit()
-    """)
-    assert lint(text, SERVICES) == set()
-    cfg = config(ddd_session_names="uow")
-    assert lint(text, SERVICES, cfg) == {(1, "DDD502"), (2, "DDD302")}
-
-
-def test_session_names_glob():
-    text = textwrap.dedent("""\
-        async def load(read_conn):
-            await read_conn.scalars(query)
-    """)
-    assert lint(text, SERVICES) == set()
-    assert lint(text, SERVICES, config(ddd_session_names="*_conn")) == {(2, "DDD302")}
-
-
-# -- reporting details -------------------------------------------------------------------------
-
 def test_database_access_once_per_line():
     text = source("""
         async def load(db):
@@ -97,6 +69,21 @@ def test_database_access_once_per_line():
     """)
     assert lint(text, ROUTES) == {(8, "DDD201")}
 
+
+def test_database_access_in_routes_message():
+    text = src("""
+        from sqlalchemy import select
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        async def load(db, session: AsyncSession):
+            return await db.get(User, 1)
+    """)
+    assert lint_messages(text, ROUTES) == [
+        "5:18: DDD201 database access db.get() in the routes layer: "
+        "query in crud and call it through a service"]
+
+
+# -- reporting details -------------------------------------------------------------------------
 
 def test_route_rules_report_at_the_def_line_and_column():
     text = source("""
@@ -115,25 +102,6 @@ def test_route_rules_report_at_the_def_line_and_column():
     ]
 
 
-@pytest.mark.parametrize("path, line, message", [
-    (ROUTES, "    return await db.get(User, 1)",
-     "5:18: DDD201 database access db.get() in the routes layer: "
-     "query in crud and call it through a service"),
-    (SERVICES, "    return await db.execute(select(User))",
-     "5:18: DDD302 database access db.execute() in the services layer: go through the feature's crud layer"),
-    ("app/users/jobs.py", "    return session.execute(select(User)).scalars()",
-     "5:12: DDD503 session.execute() on an AsyncSession is never awaited: add await"),
-])
-def test_messages(path, line, message):
-    text = textwrap.dedent("""\
-        from sqlalchemy import select
-        from sqlalchemy.ext.asyncio import AsyncSession
-
-        async def load(db, session: AsyncSession):
-    """) + line + "\n"
-    assert lint_messages(text, path) == [message]
-
-
 def test_handler_messages_name_the_handler():
     text = source("""
         @router.get("/users", response_model=list)
@@ -146,14 +114,6 @@ def test_handler_messages_name_the_handler():
         "9:5: DDD202 loop in route handler list_users(): move the logic into a service",
         "9:17: DDD204 route handler list_users() constructs UserService: receive the service via Depends",
         "10:9: DDD203 conditional in route handler list_users(): move the decision into a service",
-    ]
-
-
-def test_sync_database_function_message_names_the_first_call():
-    text = "def load(db):\n    db.query(User)\n    db.commit()\n"
-    assert lint_messages(text, CRUD) == [
-        "1:1: DDD502 def load() calls db.query(): make it async def and await the session",
-        "3:5: DDD001 db.commit() in the CRUD layer: flush here and let the service commit",
     ]
 
 
@@ -210,32 +170,3 @@ def test_test_files_are_exempt():
     """)
     assert lint(text, "app/users/routes/test_users.py") == set()
     assert lint(text, "app/users/tests/routes.py") == set()
-
-
-def test_unawaited_call_in_class_body_method_with_annotated_alias():
-    text = textwrap.dedent("""\
-        from typing import Annotated, Optional
-        from sqlalchemy.ext.asyncio import AsyncSession as AS
-        Db = Annotated[Optional[AS], "dep"]
-
-        class Repo:
-            async def save(self, session: "Db") -> None:
-                session.flush()
-                self.session.flush()
-    """)
-    assert lint(text, "app/users/jobs.py") == {(7, "DDD503")}
-
-
-def test_reassigned_name_awaited_later_is_handled():
-    text = textwrap.dedent("""\
-        from sqlalchemy.ext.asyncio import AsyncSession
-
-        async def load(session: AsyncSession, queries):
-            results = []
-            for query in queries:
-                pending = session.execute(query)
-                results.append(pending)
-            final = session.scalar(queries[0])
-            return results, await final
-    """)
-    assert lint(text, "app/users/jobs.py") == set()

@@ -1,4 +1,4 @@
-"""The schemas group (DDD401-DDD405): option-dependent cases, opt-in behaviour, messages."""
+"""Schemas (DDD401-DDD405): option-dependent cases, opt-in behaviour, messages."""
 
 from __future__ import annotations
 
@@ -7,18 +7,15 @@ import textwrap
 
 import pytest
 
-from harness import config, lint, lint_messages
+from harness import Expected, codes, config, lint, lint_messages
 
 SCHEMAS = "app/orders/schemas/order.py"
 SERVICES = "app/orders/services/order.py"
 
 
-def codes(source: str, path: str = SCHEMAS, **options: object) -> set:
+def linted(source: str, path: str = SCHEMAS, **options: object) -> Expected:
+    """``lint`` of the dedented source, under a configuration of ``ddd_*`` options."""
     return lint(textwrap.dedent(source), path, config(**options))
-
-
-def only(found: set, prefix: str = "DDD4") -> set:
-    return {(line, code) for line, code in found if code.startswith(prefix)}
 
 
 # -- DDD401 -----------------------------------------------------------------------------------------
@@ -35,11 +32,11 @@ UPDATE_WITH_TIMESTAMPS = """
 
 
 def test_timestamps_are_immutable_by_default():
-    assert only(codes(UPDATE_WITH_TIMESTAMPS)) == {(6, "DDD401"), (7, "DDD401")}
+    assert codes(linted(UPDATE_WITH_TIMESTAMPS), "DDD4") == {(6, "DDD401"), (7, "DDD401")}
 
 
 def test_immutable_fields_option_replaces_the_list():
-    assert only(codes(UPDATE_WITH_TIMESTAMPS, ddd_immutable_fields="version")) == {(8, "DDD401")}
+    assert codes(linted(UPDATE_WITH_TIMESTAMPS, ddd_immutable_fields="version"), "DDD4") == {(8, "DDD401")}
 
 
 def test_update_schema_suffixes_option():
@@ -52,10 +49,10 @@ def test_update_schema_suffixes_option():
         class OrderUpdate(BaseModel):
             id: int
         """
-    assert only(codes(source, ddd_update_schema_suffixes="Patch,Update"), "DDD401") == {
+    assert codes(linted(source, ddd_update_schema_suffixes="Patch,Update"), "DDD401") == {
         (5, "DDD401"), (8, "DDD401")}
-    assert only(codes(source, ddd_update_schema_suffixes="Patch"), "DDD401") == {(5, "DDD401")}
-    assert only(codes(source), "DDD401") == {(8, "DDD401")}
+    assert codes(linted(source, ddd_update_schema_suffixes="Patch"), "DDD401") == {(5, "DDD401")}
+    assert codes(linted(source), "DDD401") == {(8, "DDD401")}
 
 
 def test_ddd401_message_names_the_schema_and_the_alias():
@@ -81,7 +78,7 @@ def test_ddd401_only_in_the_schemas_layer():
         class OrderUpdate(BaseModel):
             id: int
         """
-    assert only(codes(source, SERVICES, selected=("DDD",))) == set()
+    assert codes(linted(source, SERVICES, selected=("DDD",)), "DDD4") == set()
 
 
 # -- DDD402 -----------------------------------------------------------------------------------------
@@ -96,8 +93,8 @@ def test_input_schema_suffixes_option():
         class OrderCreate(BaseModel):
             note: str
         """
-    assert only(codes(source, ddd_input_schema_suffixes="In"), "DDD402") == {(5, "DDD402")}
-    assert only(codes(source), "DDD402") == {(8, "DDD402")}
+    assert codes(linted(source, ddd_input_schema_suffixes="In"), "DDD402") == {(5, "DDD402")}
+    assert codes(linted(source), "DDD402") == {(8, "DDD402")}
 
 
 def test_input_suffixes_also_count_as_intents_for_ddd403():
@@ -110,9 +107,10 @@ def test_input_suffixes_also_count_as_intents_for_ddd403():
         class OrderPatch(BaseModel):
             note: str = Field(max_length=5)
         """
-    assert only(codes(source)) == {(4, "DDD403"), (7, "DDD403")}
-    assert only(codes(source, ddd_input_schema_suffixes="In", ddd_update_schema_suffixes="Patch")) == set()
-    assert only(codes(source, ddd_schema_intents="In,Patch")) == set()
+    assert codes(linted(source), "DDD4") == {(4, "DDD403"), (7, "DDD403")}
+    renamed = linted(source, ddd_input_schema_suffixes="In", ddd_update_schema_suffixes="Patch")
+    assert codes(renamed, "DDD4") == set()
+    assert codes(linted(source, ddd_schema_intents="In,Patch"), "DDD4") == set()
 
 
 @pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 695 type statement")
@@ -130,7 +128,7 @@ def test_pep695_type_alias():
             note: LooseStr
             maybe: MaybeShort = None
         """
-    assert only(codes(source)) == {(11, "DDD402")}
+    assert codes(linted(source), "DDD4") == {(11, "DDD402")}
 
 
 def test_shadowed_str_and_unresolvable_wrappers_are_not_findings():
@@ -143,7 +141,7 @@ def test_shadowed_str_and_unresolvable_wrappers_are_not_findings():
             b: Optional[str] = None
             c: Union[str, None] = None
         """
-    assert only(codes(source)) == set()
+    assert codes(linted(source), "DDD4") == set()
 
 
 def test_str_imported_from_builtins_is_a_str():
@@ -156,7 +154,7 @@ def test_str_imported_from_builtins_is_a_str():
             a: builtins.str
             b: t.Union[None, builtins.str] = None
         """
-    assert only(codes(source)) == {(7, "DDD402"), (8, "DDD402")}
+    assert codes(linted(source), "DDD4") == {(7, "DDD402"), (8, "DDD402")}
 
 
 def test_alias_cycle_does_not_recurse_forever():
@@ -169,7 +167,7 @@ def test_alias_cycle_does_not_recurse_forever():
         class OrderCreate(BaseModel):
             a: A
         """
-    assert only(codes(source)) == set()
+    assert codes(linted(source), "DDD4") == set()
 
 
 def test_quoted_annotations_are_parsed():
@@ -182,7 +180,7 @@ def test_quoted_annotations_are_parsed():
             b: "Optional[Annotated[str, Field(max_length=5)]]" = None
             c: "not valid python("
         """
-    assert only(codes(source)) == {(6, "DDD402")}
+    assert codes(linted(source), "DDD4") == {(6, "DDD402")}
 
 
 # Model configuration bounds every string field (kept out of the fixtures: the renaming property
@@ -224,7 +222,7 @@ CONFIGURED = """
 
 
 def test_str_max_length_in_the_model_configuration_bounds_every_field():
-    assert only(codes(CONFIGURED)) == {(27, "DDD402")}
+    assert codes(linted(CONFIGURED), "DDD4") == {(27, "DDD402")}
 
 
 def test_ddd402_message():
@@ -258,18 +256,18 @@ UNNAMED_SCHEMA = """
     (("DDD404",), set()),
 ])
 def test_ddd403_is_opt_in(selected, expected):
-    assert only(codes(UNNAMED_SCHEMA, selected=selected)) == expected
+    assert codes(linted(UNNAMED_SCHEMA, selected=selected), "DDD4") == expected
 
 
 def test_schema_intents_option():
-    assert only(codes(UNNAMED_SCHEMA, ddd_schema_intents="Order")) == set()
+    assert codes(linted(UNNAMED_SCHEMA, ddd_schema_intents="Order"), "DDD4") == set()
     source = """
         from pydantic import BaseModel
 
         class OrderResponse(BaseModel):
             id: int
         """
-    assert only(codes(source, ddd_schema_intents="Out")) == {(4, "DDD403")}
+    assert codes(linted(source, ddd_schema_intents="Out"), "DDD4") == {(4, "DDD403")}
 
 
 @pytest.mark.parametrize("selected, expected", [
@@ -279,7 +277,7 @@ def test_schema_intents_option():
     (("DDD403",), set()),
 ])
 def test_ddd404_is_opt_in(selected, expected):
-    assert only(codes(UNNAMED_SCHEMA, SERVICES, selected=selected)) == expected
+    assert codes(linted(UNNAMED_SCHEMA, SERVICES, selected=selected), "DDD4") == expected
 
 
 def test_default_on_codes_fire_with_ddd_alone():
@@ -294,7 +292,7 @@ def test_default_on_codes_fire_with_ddd_alone():
         class Order(Base):
             __tablename__ = "orders"
         """
-    assert only(codes(source, selected=("DDD",))) == {(6, "DDD401"), (7, "DDD402"), (9, "DDD405")}
+    assert codes(linted(source, selected=("DDD",)), "DDD4") == {(6, "DDD401"), (7, "DDD402"), (9, "DDD405")}
 
 
 # -- where the rules apply --------------------------------------------------------------------------
@@ -312,34 +310,34 @@ MIXED = """
 
 
 def test_a_file_mapped_to_models_and_schemas_gets_neither_ddd404_nor_ddd405():
-    found = codes(MIXED, "app/orders/models.py", ddd_layer_paths="app/*/models.py=models+schemas")
-    assert only(found) == set()
+    found = linted(MIXED, "app/orders/models.py", ddd_layer_paths="app/*/models.py=models+schemas")
+    assert codes(found, "DDD4") == set()
 
 
 def test_models_layer_gets_ddd404_and_schemas_layer_gets_ddd405():
-    assert only(codes(MIXED, "app/orders/models/order.py")) == {(5, "DDD404")}
-    assert only(codes(MIXED, "app/orders/schemas/order.py")) == {(8, "DDD405")}
+    assert codes(linted(MIXED, "app/orders/models/order.py"), "DDD4") == {(5, "DDD404")}
+    assert codes(linted(MIXED, "app/orders/schemas/order.py"), "DDD4") == {(8, "DDD405")}
 
 
 @pytest.mark.parametrize("path", ["main.py", "migrations/versions/0001_init.py",
                                   "app/orders/tests/test_models.py", "app/orders/conftest.py"])
 def test_no_layer_and_test_files_are_not_checked(path):
-    assert only(codes(MIXED, path)) == set()
+    assert codes(linted(MIXED, path), "DDD4") == set()
 
 
 def test_pinned_layer_comment():
     source = "# ddd: layer=services" + textwrap.dedent(MIXED)
-    assert only(codes(source, "app/orders/helpers.py")) == {(5, "DDD404"), (8, "DDD405")}
+    assert codes(linted(source, "app/orders/helpers.py"), "DDD4") == {(5, "DDD404"), (8, "DDD405")}
 
 
 @pytest.mark.parametrize("path", ["app/orders/routes/orders.py", "app/orders/crud/order.py",
                                   "app/orders/dependencies.py", "app/orders/tasks.py",
                                   "app/orders/exceptions.py", "app/core/pagination.py", "app/apis/v1.py"])
 def test_every_layer_but_schemas_and_models_gets_both(path):
-    assert only(codes(MIXED, path)) == {(5, "DDD404"), (8, "DDD405")}
+    assert codes(linted(MIXED, path), "DDD4") == {(5, "DDD404"), (8, "DDD405")}
 
 
 def test_a_long_union_chain_does_not_exhaust_the_stack():
     members = " | ".join(["None"] * 900)
     source = f"from pydantic import BaseModel\n\nclass OrderCreate(BaseModel):\n    a: str | {members}\n"
-    assert only(codes(source)) == {(4, "DDD402")}
+    assert codes(linted(source), "DDD4") == {(4, "DDD402")}
