@@ -1,0 +1,322 @@
+"""Building, persisting and finding the project index (:mod:`flake8_ddd.project_index`).
+
+**Which project.** The index of a file covers the project around it: the nearest directory
+above the file that holds a project marker (``pyproject.toml``, ``setup.cfg``, ``setup.py``,
+``tox.ini``, ``.flake8``, ``.git``: the markers the layer resolution uses). Without a marker,
+the file's top-level package (the directory tree found through ``__init__.py`` files); a lone
+file outside any project and package has an empty index (its own classes still count, see
+:meth:`ProjectIndex.with_module`). Hidden directories, ``__pycache__``, ``node_modules``,
+``site-packages``, ``build``/``dist`` and virtual environments are not part of a project.
+
+**Once per process.** :func:`index_for` remembers one index per root, so the flake8 plugin
+(which sees one file at a time, in several processes) and ``flake8-ddd check`` build or load it
+once per process; :func:`forget` drops them (a new run in the same process).
+
+**Incremental and persisted.** The facts of every file are stored, with the file's size,
+mtime and a hash of its bytes, in ``index-<key>.json`` in the cache directory
+(``.flake8_ddd_cache/`` at the root, or ``FLAKE8_DDD_CACHE_DIR``). A run re-reads only files
+whose size or mtime changed, and among those re-parses only the ones whose hash changed; it
+writes the file back (to a temporary file, then ``os.replace``) only when something changed.
+A missing, corrupt or foreign index file is rebuilt; an unwritable directory only costs the
+next run its warm start. A file that cannot be read or parsed has no facts.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import re
+import warnings
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from flake8_ddd.layers import PROJECT_ROOT_MARKERS, module_parts_of_path
+from flake8_ddd.project_facts import FileFacts, empty_facts, module_name, read_facts
+from flake8_ddd.project_index import FactsSource, ProjectIndex
+
+CACHE_DIR_NAME = ".flake8_ddd_cache"
+ENV_CACHE_DIR = "FLAKE8_DDD_CACHE_DIR"
+#: Bumped whenever what :mod:`flake8_ddd.project_facts` extracts changes.
+FACTS_FORMAT = 1
+PRUNED_DIRECTORIES = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
+#: A project larger than this is indexed up to this many files (in sorted walk order).
+MAX_FILES = 50_000
+#: Larger files (generated code) are not read.
+MAX_FILE_BYTES = 4_000_000
+CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# This file is a cache directory tag created by flake8-ddd.\n"
+                "# For information about cache directory tags see https://bford.info/cachedir/\n")
+
+#: One stored file: size, mtime in nanoseconds, hash of the bytes, whether it has a route
+#: decorator, facts (None: not read yet).
+Stored = Tuple[int, int, str, bool, Optional[FileFacts]]
+
+_INDEXES: Dict[Optional[str], ProjectIndex] = {}
+_ROOTS: Dict[str, Optional[str]] = {}
+_PERSISTED_BY: Dict[Optional[str], int] = {}
+
+
+# --- which project ------------------------------------------------------------------------------
+
+def project_root(filename: str, cwd: Optional[str] = None) -> Optional[str]:
+    """The directory whose tree is the project of ``filename`` (None: no project)."""
+    directory = os.path.dirname(os.path.normpath(os.path.join(cwd or os.getcwd(), filename)))
+    found = _ROOTS.get(directory, "")
+    if found == "":
+        found = _ROOTS[directory] = _find_root(directory)
+    return found
+
+
+def _find_root(directory: str) -> Optional[str]:
+    current = directory
+    while True:
+        if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_ROOT_MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    top = None
+    current = directory
+    while os.path.isfile(os.path.join(current, "__init__.py")):
+        top = current
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    return top
+
+
+def project_files(root: str) -> List[str]:
+    """The ``.py`` files of the project, sorted, as absolute paths."""
+    found: List[str] = []
+    for directory, subdirectories, names in os.walk(root):
+        subdirectories[:] = sorted(
+            d for d in subdirectories
+            if not d.startswith(".") and d not in PRUNED_DIRECTORIES
+            and not os.path.isfile(os.path.join(directory, d, "pyvenv.cfg")))
+        for name in sorted(names):
+            if name.endswith(".py"):
+                found.append(os.path.join(directory, name))
+                if len(found) >= MAX_FILES:
+                    return found
+    return found
+
+
+# --- one file -----------------------------------------------------------------------------------
+
+def facts_of_source(data: bytes, path: str, module_parts: Tuple[str, ...]) -> FileFacts:
+    """The facts of a file's bytes; empty facts when it does not parse."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data, filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return empty_facts(module_name(module_parts))
+    try:
+        return read_facts(tree, module_parts)
+    except RecursionError:
+        return empty_facts(module_name(module_parts))
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _module_parts(path: str, parts_of_directory: Dict[str, Tuple[str, ...]]) -> Tuple[str, ...]:
+    directory, base = os.path.split(path)
+    parts = parts_of_directory.get(directory)
+    if parts is None:
+        parts = parts_of_directory[directory] = module_parts_of_path(
+            os.path.join(directory, "_.py"), directory)[:-1]
+    return parts + (base[:-3],)
+
+
+ROUTE_DECORATOR = re.compile(
+    rb"^[ \t]*@[ \t]*[A-Za-z_][A-Za-z0-9_.]*\.(?:get|post|put|patch|delete|head|options|trace"
+    rb"|api_route|websocket)[ \t]*\(", re.MULTILINE)
+
+
+class ProjectFiles(FactsSource):
+    """The modules of one project on disk, their facts read on demand and kept up to date
+    with the stored ones: a file is read again only when its size or mtime changed, and
+    parsed again only when its hash changed too."""
+
+    def __init__(self, root: str, stored: Optional[Dict[str, Stored]] = None) -> None:
+        super().__init__()
+        self.root = root
+        self.stored: Dict[str, Stored] = dict(stored or {})
+        self.changed = False
+        self.paths: Dict[str, str] = {}  # module -> path relative to root
+        self.stats: Dict[str, Tuple[int, int]] = {}
+        parts_of_directory: Dict[str, Tuple[str, ...]] = {}
+        for path in project_files(root):
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            relative = os.path.relpath(path, root)
+            self.stats[relative] = (stat.st_size, stat.st_mtime_ns)
+            module = module_name(_module_parts(path, parts_of_directory))
+            self.paths.setdefault(module, relative)
+        if set(self.stored) - set(self.stats):
+            self.changed = True
+            self.stored = {r: e for r, e in self.stored.items() if r in self.stats}
+
+    def facts(self, module: str) -> Optional[FileFacts]:
+        if module in self.files:
+            return self.files[module]
+        relative = self.paths.get(module)
+        found = self._entry(relative, need_facts=True)[4] if relative is not None else None
+        self.files[module] = found  # type: ignore[assignment]
+        return found
+
+    def body_modules(self) -> Iterable[str]:
+        return [module for module, relative in self.paths.items()
+                if self._entry(relative, need_facts=False)[3]]
+
+    def all_modules(self) -> Iterable[str]:
+        return list(self.paths)
+
+    def _entry(self, relative: str, need_facts: bool) -> Stored:
+        """The stored entry of a file, brought up to date as far as asked."""
+        size, mtime = self.stats[relative]
+        old = self.stored.get(relative)
+        if old is not None and old[0] == size and old[1] == mtime and (old[4] or not need_facts):
+            return old
+        path = os.path.join(self.root, relative)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            return (size, mtime, "", False, None)
+        digest = _hash(data)
+        routes = bool(ROUTE_DECORATOR.search(data))
+        facts = old[4] if old is not None and old[2] == digest else None
+        if facts is None and need_facts:
+            parts = _module_parts(path, {})
+            facts = (empty_facts(module_name(parts)) if len(data) > MAX_FILE_BYTES
+                     else facts_of_source(data, path, parts))
+        entry = self.stored[relative] = (size, mtime, digest, routes, facts)
+        self.changed = True
+        return entry
+
+
+# --- on disk ------------------------------------------------------------------------------------
+
+def index_path(root: str) -> str:
+    """Where the index of ``root`` is stored (one file per root and Python version)."""
+    import flake8_ddd
+
+    override = os.environ.get(ENV_CACHE_DIR)
+    directory = os.path.abspath(override) if override else os.path.join(root, CACHE_DIR_NAME)
+    key = json.dumps([os.path.abspath(root), FACTS_FORMAT, flake8_ddd.__version__,
+                      list(sys.version_info[:2])])
+    return os.path.join(directory, f"index-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json")
+
+
+def load(path: str, root: str) -> Dict[str, Stored]:
+    """The stored facts, or nothing when the file is missing, corrupt or another root's."""
+    try:
+        with open(path, "rb") as handle:
+            document = json.loads(handle.read())
+        if (not isinstance(document, dict) or document.get("format") != FACTS_FORMAT
+                or document.get("root") != os.path.abspath(root)):
+            return {}
+        return {str(relative): (int(size), int(mtime), str(digest), bool(routes),
+                                None if facts is None else FileFacts.from_json(facts))
+                for relative, (size, mtime, digest, routes, facts) in document["files"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def save(path: str, root: str, stored: Dict[str, Stored]) -> bool:
+    """Write the facts atomically; whether it worked (failing only costs a warm start)."""
+    document = {"format": FACTS_FORMAT, "root": os.path.abspath(root),
+                "files": {relative: [size, mtime, digest, routes, None if facts is None else facts.to_json()]
+                          for relative, (size, mtime, digest, routes, facts) in sorted(stored.items())}}
+    directory = os.path.dirname(path)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "# Created by flake8-ddd.\n*\n")):
+            if not os.path.exists(os.path.join(directory, name)):
+                _write_atomic(os.path.join(directory, name), text)
+        _write_atomic(path, json.dumps(document, separators=(",", ":")))
+    except OSError:
+        return False
+    return True
+
+
+def _write_atomic(path: str, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+# --- per process ----------------------------------------------------------------------------------
+
+def open_project(root: str) -> ProjectFiles:
+    """The project's files with the facts stored by earlier runs."""
+    return ProjectFiles(root, load(index_path(root), root))
+
+
+def persist(files: ProjectFiles) -> bool:
+    """Store what this process learned, merged with what another process stored meanwhile
+    (entries of files this one did not read again are kept as they are on disk)."""
+    if not files.changed:
+        return False
+    path = index_path(files.root)
+    merged = {relative: entry for relative, entry in load(path, files.root).items()
+              if relative in files.stats and files.stats[relative] == entry[:2]}
+    for relative, entry in files.stored.items():
+        if entry[4] is not None or relative not in merged or merged[relative][2] != entry[2]:
+            merged[relative] = entry
+    if save(path, files.root, merged):
+        files.changed = False
+        return True
+    return False
+
+
+def index_for(filename: str, cwd: Optional[str] = None) -> ProjectIndex:
+    """The index of the project ``filename`` belongs to, one per process and root; what it
+    reads is stored when the process ends (or on :func:`persist_all`)."""
+    root = project_root(filename, cwd)
+    index = _INDEXES.get(root)
+    if index is None:
+        index = _INDEXES[root] = ProjectIndex(open_project(root) if root is not None else None)
+    if isinstance(index.source, ProjectFiles) and _PERSISTED_BY.get(root) != os.getpid():
+        _PERSISTED_BY[root] = os.getpid()  # also in a worker forked after the index was built
+        _at_exit(index.source)
+    return index
+
+
+def persist_all() -> None:
+    for index in _INDEXES.values():
+        if isinstance(index.source, ProjectFiles):
+            persist(index.source)
+
+
+def _at_exit(files: ProjectFiles) -> None:
+    """Persist at the end of this process: ``multiprocessing``'s finalizers run both at
+    interpreter exit and when a pool worker (flake8 ``--jobs``) ends, where ``atexit`` does not."""
+    from multiprocessing import util
+
+    util.Finalize(None, persist, args=(files,), exitpriority=10)
+
+
+def forget() -> None:
+    """Drop the indexes and roots remembered by this process (before a new run)."""
+    persist_all()
+    _INDEXES.clear()
+    _ROOTS.clear()
