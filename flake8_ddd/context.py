@@ -1,7 +1,9 @@
 """Facts about one file, computed once and shared by every rule.
 
-The layer and feature, the import table (local name -> qualified name), route handlers,
-session-like receivers and the function the walk is currently inside.
+Where the file sits (its :class:`~flake8_ddd.layers.Location`, which also says whether it is
+the settings or database module), what the module binds at module level (imports, aliases,
+names, classes: one scan when the context is built), the imports of the functions the walk is
+inside (scoped to them), route handlers and session-like receivers.
 """
 
 from __future__ import annotations
@@ -10,75 +12,27 @@ import ast
 import builtins
 import fnmatch
 import re
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, TypeVar
 
+from flake8_ddd.ast_names import (FunctionNode, alias_assignment, bound_names, dotted_name, last_name,
+                                  module_level_statements, parameters)
 from flake8_ddd.layers import Location, locate_file, locate_module, resolve_relative
 from flake8_ddd.options import SESSION_NAMES, Config
+from flake8_ddd.rules._database import SESSION_CLASSES
 
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace",
                            "api_route", "websocket"})
-SESSION_CLASSES = frozenset({"Session", "AsyncSession"})
 #: ``<owner>.session`` is Starlette's cookie session when the owner is annotated with one of these.
 CONNECTION_CLASSES = frozenset({"Request", "WebSocket", "HTTPConnection"})
 #: Top-level packages whose objects may be database sessions (``typing``: ``Any`` says nothing).
 NOT_FOREIGN_PACKAGES = frozenset({"sqlalchemy", "sqlmodel", "typing", "typing_extensions"})
 BUILTIN_NAMES = frozenset(dir(builtins))
-FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
 T = TypeVar("T")
-TYPE_ALIAS = getattr(ast, "TypeAlias", None)
-
-
-def dotted_name(node: ast.AST) -> Optional[str]:
-    """``a.b.c`` for a Name/Attribute chain, else None."""
-    parts: List[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
-
-
-def last_name(node: ast.AST) -> Optional[str]:
-    """The last part of a Name/Attribute (``session`` for ``self.session``)."""
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    return None
-
-
-def call_method(node: ast.Call) -> Optional[str]:
-    """The method name of ``receiver.method(...)`` calls."""
-    return node.func.attr if isinstance(node.func, ast.Attribute) else None
-
-
-def _params(function: ast.AST) -> List[ast.arg]:
-    args = getattr(function, "args", None)
-    return args.posonlyargs + args.args + args.kwonlyargs if args is not None else []
-
-
-def module_level_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
-    """Module-level statements, descending into if/try/with blocks but not into defs."""
-    stack = list(reversed(body))
-    while stack:
-        statement = stack.pop()
-        yield statement
-        nested: List[ast.stmt] = []
-        if isinstance(statement, (ast.If, ast.While, ast.For, ast.AsyncFor)):
-            nested = statement.body + statement.orelse
-        elif isinstance(statement, (ast.With, ast.AsyncWith)):
-            nested = statement.body
-        elif isinstance(statement, ast.Try) or statement.__class__.__name__ == "TryStar":
-            nested = statement.body + statement.orelse + statement.finalbody  # type: ignore[attr-defined]
-            for handler in statement.handlers:  # type: ignore[attr-defined]
-                nested = nested + handler.body
-        stack.extend(reversed(nested))
 
 
 class FileContext:
-    """Per-file facts. Built once per file; rules read it, the walker keeps it current."""
+    """Per-file facts. Built once per file; rules read it, the walk keeps ``function_stack``
+    (the functions whose body is being walked, innermost last) and their imports current."""
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str], config: Config,
                  location: Optional[Location] = None) -> None:
@@ -87,9 +41,20 @@ class FileContext:
         self.lines = lines
         self.config = config
         self.location = location or locate_file(filename, config.layer, lines)
+        #: Module-level imports (also in if/try/with blocks and class bodies): local name ->
+        #: qualified name. Imports inside functions are in ``_local_imports``.
         self.imports: Dict[str, str] = {}
+        #: Module-level ``Name = value`` / ``Name: T = value`` / ``type Name = value``, in
+        #: order; a later class of the same name removes the alias.
+        self.module_aliases: Dict[str, ast.AST] = {}
+        #: Names bound at module level by classes, functions and assignments (not imports).
+        self.module_bound_names: FrozenSet[str] = frozenset()
+        #: Module-level classes (not nested in a class or function), in order.
+        self.module_classes: List[ast.ClassDef] = []
+        #: Module aliases of a session type (``DB = Annotated[AsyncSession, ...]``).
         self.session_aliases: Dict[str, str] = {}
         self.function_stack: List[ast.AST] = []
+        self._local_imports: Dict[int, Dict[str, str]] = {}
         self._session_params: Dict[int, Dict[str, str]] = {}
         self._route_decorators: Dict[int, Optional[ast.Call]] = {}
         self._function_bindings: Dict[int, Dict[str, bool]] = {}
@@ -119,40 +84,68 @@ class FileContext:
     def feature(self) -> Optional[str]:
         return self.location.feature
 
-    # -- imports -------------------------------------------------------------------------------
+    # -- the module level ----------------------------------------------------------------------
 
     def _read_module_level(self, body: Sequence[ast.stmt]) -> None:
+        bound: Set[str] = set()
         for statement in module_level_statements(body):
             if isinstance(statement, (ast.Import, ast.ImportFrom)):
-                self.add_import(statement)
-            elif isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-                self._note_alias(statement.targets[0], statement.value)
-            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-                self._note_alias(statement.target, statement.value)
-            elif TYPE_ALIAS is not None and isinstance(statement, TYPE_ALIAS):
-                self._note_alias(statement.name, statement.value)  # type: ignore[attr-defined]
-
-    def _note_alias(self, target: ast.AST, value: ast.AST) -> None:
-        if isinstance(target, ast.Name):
+                self._read_import(statement, self.imports)
+                continue
+            bound.update(bound_names(statement))
+            alias = alias_assignment(statement)
+            if alias is not None:
+                self.module_aliases[alias[0]] = alias[1]
+            elif isinstance(statement, ast.ClassDef):
+                self.module_aliases.pop(statement.name, None)
+                self.module_classes.append(statement)
+                self._read_class_imports(statement)
+        self.module_bound_names = frozenset(bound)
+        for name, value in self.module_aliases.items():
             kind = self.session_kind(value)
             if kind:
-                self.session_aliases[target.id] = kind
+                self.session_aliases[name] = kind
 
-    def add_import(self, node: ast.AST) -> None:
+    def _read_class_imports(self, node: ast.ClassDef) -> None:
+        """Imports in a class body (and its nested classes) count as module-level ones."""
+        for statement in module_level_statements(node.body):
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                self._read_import(statement, self.imports)
+            elif isinstance(statement, ast.ClassDef):
+                self._read_class_imports(statement)
+
+    # -- imports -------------------------------------------------------------------------------
+
+    def add_local_import(self, node: ast.AST) -> None:
+        """An import statement inside the innermost function being walked (visible to the rest
+        of that function's body, never after it)."""
+        scope = self._local_imports.setdefault(id(self.function_stack[-1]), {})
+        self._read_import(node, scope)
+
+    def _read_import(self, node: ast.AST, scope: Dict[str, str]) -> None:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
-                    self.imports[alias.asname] = alias.name
+                    scope[alias.asname] = alias.name
                 else:
                     top = alias.name.split(".")[0]
-                    self.imports[top] = top
+                    scope[top] = top
         elif isinstance(node, ast.ImportFrom):
             module = self.import_from_module(node)
             if module is None:
                 return
             for alias in node.names:
                 if alias.name != "*":
-                    self.imports[alias.asname or alias.name] = f"{module}.{alias.name}"
+                    scope[alias.asname or alias.name] = f"{module}.{alias.name}"
+
+    def imported(self, name: str) -> Optional[str]:
+        """What the local ``name`` was imported as here (innermost function first), or None."""
+        if self._local_imports:
+            for function in reversed(self.function_stack):
+                scope = self._local_imports.get(id(function))
+                if scope is not None and name in scope:
+                    return scope[name]
+        return self.imports.get(name)
 
     def import_from_module(self, node: ast.ImportFrom) -> Optional[str]:
         """The absolute dotted module of a ``from ... import``, relative ones resolved."""
@@ -185,6 +178,7 @@ class FileContext:
         return len(parts) > 1 and top in parts[:-1]
 
     def locate_import(self, dotted: str) -> Location:
+        """Where an import target sits (path globs and exclusions applied)."""
         return locate_module(dotted, self.config.layer)
 
     def qualified_name(self, node: ast.AST) -> Optional[str]:
@@ -197,7 +191,7 @@ class FileContext:
         if name is None:
             return None
         head, _, rest = name.partition(".")
-        target = self.imports.get(head)
+        target = self.imported(head)
         if target is None:
             return name if head in BUILTIN_NAMES and not rest else None
         return f"{target}.{rest}" if rest else target
@@ -211,6 +205,8 @@ class FileContext:
 
     @property
     def current_function(self) -> Optional[ast.AST]:
+        """The innermost function whose body is being walked (never while its decorators,
+        defaults or annotations are: they are evaluated outside it)."""
         return self.function_stack[-1] if self.function_stack else None
 
     def route_decorator(self, function: ast.AST) -> Optional[ast.Call]:
@@ -271,8 +267,7 @@ class FileContext:
         found = self._session_params.get(key)
         if found is None:
             found = {}
-            args = function.args
-            for arg in args.posonlyargs + args.args + args.kwonlyargs:
+            for arg in parameters(function):
                 kind = self.session_kind(arg.annotation)
                 if kind:
                     found[arg.arg] = kind
@@ -310,7 +305,7 @@ class FileContext:
     def _param_annotation(self, name: str) -> Tuple[bool, Optional[ast.AST]]:
         """(found, annotation) of the innermost enclosing function's parameter ``name``."""
         for function in reversed(self.function_stack):
-            for arg in _params(function):
+            for arg in parameters(function):
                 if arg.arg == name:
                     return True, arg.annotation
         return False, None
@@ -333,7 +328,7 @@ class FileContext:
     def _is_foreign_binding(self, name: str) -> bool:
         """Whether the innermost function that binds ``name`` binds it to a foreign object."""
         for function in reversed(self.function_stack):
-            param = next((arg for arg in _params(function) if arg.arg == name), None)
+            param = next((arg for arg in parameters(function) if arg.arg == name), None)
             if param is not None:
                 return self.is_foreign_object(param.annotation)
             bindings = self._bindings(function)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Type
 
 from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Location, locate_file
@@ -14,7 +14,18 @@ from flake8_ddd.rule import Rule
 from flake8_ddd.registry import all_rules
 
 Handler = Tuple[Rule, Callable[[ast.AST], None]]
-_LEAVE = object()
+
+
+class _Marker:
+    """An entry on the walk's stack that is not a node."""
+
+
+#: Leave the node below the marker on the stack.
+_LEAVE = _Marker()
+#: Push the function below the marker on ``function_stack``: its body starts.
+_BODY_START = _Marker()
+#: Pop ``function_stack``: the body of its innermost function ends.
+_BODY_END = _Marker()
 
 
 def enabled_rules(config: Config, rules: Optional[Sequence[Type[Rule]]] = None) -> Tuple[Type[Rule], ...]:
@@ -26,15 +37,25 @@ def enabled_rules(config: Config, rules: Optional[Sequence[Type[Rule]]] = None) 
 def rules_for(location: Location, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
     if location.is_test:
         return []
-    return [r for r in rules if r.applies_to(location.layers)]
+    return [r for r in rules if r.applies_to(location)]
 
 
 class Walk:
-    """One pass over a module, calling the handlers of the rules that apply to this file."""
+    """One pass over a module, calling the handlers of the rules that apply to this file.
+
+    Enter handlers run in the order of a plain recursive pre-order walk (children in
+    ``ast.iter_child_nodes`` order), leave handlers in post-order. A function is on
+    ``ctx.function_stack`` exactly while its body is walked: its decorators, defaults and
+    annotations are evaluated outside it. Imports inside a function are given to the context
+    as that function's own; module-level ones come from the context's scan. A rule that
+    raises is reported once as DDD000, its other handlers are skipped and its findings
+    dropped; the other rules are not affected.
+    """
 
     def __init__(self, ctx: FileContext, rule_classes: Sequence[Type[Rule]]) -> None:
         self.ctx = ctx
         self.rules = [cls(ctx) for cls in rule_classes]
+        self.failed: Set[Rule] = set()
         self.failures: List[Finding] = []
         self._build_dispatch()
 
@@ -48,65 +69,68 @@ class Walk:
                 self.leave.setdefault(node_type, []).extend((rule, getattr(rule, n)) for n in names)
 
     def _fail(self, rule: Rule, error: BaseException) -> None:
-        """Drop a rule that raised; once per rule, even when its next handler on the same node
-        (already taken from the old dispatch table) raises too."""
-        if rule not in self.rules:
-            return
+        """A rule raised: one DDD000, and the rule is skipped from now on."""
+        self.failed.add(rule)
         self.failures.append(internal_error(rule.code, error))
-        self.rules.remove(rule)
-        self._build_dispatch()
 
     def run(self) -> List[Finding]:
+        self._walk()
+        for rule in self.rules:
+            if rule not in self.failed:
+                try:
+                    rule.finish()
+                except Exception as error:  # a rule's bug must never take flake8 down
+                    self._fail(rule, error)
+        return [f for rule in self.rules if rule not in self.failed for f in rule.findings] + self.failures
+
+    def _walk(self) -> None:
         # The hot loop of the whole linter (every node of every file passes here once), so it
         # is written out by hand: children are read from ``_fields`` directly rather than via
         # ``ast.iter_child_nodes``, leaf nodes that no handler wants (``Load``, ``Store``,
-        # operators) are never pushed, and handlers are called inline. Same order, same calls
-        # as the plain pre-order walk.
-        ctx = self.ctx
+        # operators) are never pushed, and handlers are called inline.
+        # tests/test_engine_walk.py checks the order against a plain recursive walk.
+        ctx, failed = self.ctx, self.failed
         enter, leave = self.enter, self.leave
         skip = _LEAF_TYPES.difference(enter, leave)
         function_stack = ctx.function_stack
-        add_import = ctx.add_import
-        AST = ast.AST
+        AST, Marker = ast.AST, _Marker
         Import, ImportFrom = ast.Import, ast.ImportFrom
         FunctionDef, AsyncFunctionDef = ast.FunctionDef, ast.AsyncFunctionDef
         stack: List[object] = [ctx.tree]
         push, pop = stack.append, stack.pop
         while stack:
             node = pop()
-            if node is _LEAVE:
-                done = pop()
-                handlers = leave.get(type(done))
-                if handlers:
-                    for rule, handler in handlers:
-                        try:
-                            handler(done)
-                        except Exception as error:  # a rule's bug must never take flake8 down
-                            self._fail(rule, error)
-                            enter, leave = self.enter, self.leave
-                            skip = _LEAF_TYPES.difference(enter, leave)
-                if type(done) is FunctionDef or type(done) is AsyncFunctionDef:
+            node_type = type(node)
+            if node_type is Marker:
+                if node is _LEAVE:
+                    done = pop()
+                    for rule, handler in leave[type(done)]:
+                        if not (failed and rule in failed):
+                            try:
+                                handler(done)
+                            except Exception as error:  # a rule's bug must never take flake8 down
+                                self._fail(rule, error)
+                elif node is _BODY_START:
+                    function_stack.append(pop())  # type: ignore[arg-type]
+                else:
                     function_stack.pop()
                 continue
-            node_type = type(node)
-            if node_type is Import or node_type is ImportFrom:
-                add_import(node)  # type: ignore[arg-type]
+            if (node_type is Import or node_type is ImportFrom) and function_stack:
+                ctx.add_local_import(node)  # type: ignore[arg-type]
             handlers = enter.get(node_type)
             if handlers:
                 for rule, handler in handlers:
-                    try:
-                        handler(node)
-                    except Exception as error:  # a rule's bug must never take flake8 down
-                        self._fail(rule, error)
-                        enter, leave = self.enter, self.leave
-                        skip = _LEAF_TYPES.difference(enter, leave)
+                    if not (failed and rule in failed):
+                        try:
+                            handler(node)
+                        except Exception as error:  # a rule's bug must never take flake8 down
+                            self._fail(rule, error)
+            if node_type in leave:
+                push(node)
+                push(_LEAVE)
             if node_type is FunctionDef or node_type is AsyncFunctionDef:
-                function_stack.append(node)  # type: ignore[arg-type]
-                push(node)
-                push(_LEAVE)
-            elif node_type in leave:
-                push(node)
-                push(_LEAVE)
+                _push_function_children(node, push, skip)  # type: ignore[arg-type]
+                continue
             for name in reversed(node._fields):  # type: ignore[attr-defined]
                 value = getattr(node, name, None)
                 if type(value) is list:
@@ -115,12 +139,24 @@ class Walk:
                             push(child)
                 elif isinstance(value, AST) and type(value) not in skip:
                     push(value)
-        for rule in list(self.rules):
-            try:
-                rule.finish()
-            except Exception as error:
-                self._fail(rule, error)
-        return [f for rule in self.rules for f in rule.findings] + self.failures
+
+
+def _push_function_children(node: ast.AST, push: Callable[[object], None], skip: FrozenSet[type]) -> None:
+    """A function's children, as the walk pushes any node's, with its body between a
+    ``_BODY_START`` and a ``_BODY_END`` marker."""
+    for name in reversed(node._fields):
+        value = getattr(node, name, None)
+        if name == "body":
+            push(_BODY_END)
+        if type(value) is list:
+            for child in reversed(value):
+                if isinstance(child, ast.AST) and type(child) not in skip:
+                    push(child)
+        elif isinstance(value, ast.AST) and type(value) not in skip:
+            push(value)
+        if name == "body":
+            push(node)
+            push(_BODY_START)
 
 
 #: Node classes that never have children (expression contexts, operators): skipped by the walk

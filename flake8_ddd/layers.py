@@ -88,22 +88,19 @@ class Location:
     feature: Optional[str] = None
     is_test: bool = False
     in_core: bool = False
-    #: The segment that gave the layer (``crud`` for ``app/core/crud.py``).
+    #: The segment that gave the layer (``crud`` for ``app/core/crud.py``); None when a path
+    #: glob gave it.
     layer_segment: Optional[str] = None
-    #: ``settings`` or ``database`` for those core modules (or packages), else None.
-    core_kind: Optional[str] = None
+    #: The core settings module: a core module named ``settings``/``config`` or inside a
+    #: package of that name (``core/settings/__init__.py``, ``core/config/base.py``).
+    is_settings_module: bool = False
+    #: The core database module: a core module named ``database``/``db``/``session`` or
+    #: inside a package of that name (``core/db/engine.py``, Dispatch's ``database/core.py``).
+    is_database_module: bool = False
 
     @property
     def stem(self) -> str:
         return self.module_parts[-1] if self.module_parts else ""
-
-    @property
-    def is_settings_module(self) -> bool:
-        return self.core_kind == "settings"
-
-    @property
-    def is_database_module(self) -> bool:
-        return self.core_kind == "database"
 
     @property
     def is_dependencies_module(self) -> bool:
@@ -133,8 +130,9 @@ def is_test_path(parts: Iterable[str]) -> bool:
 def locate_parts(parts: Tuple[str, ...], config: LayerConfig) -> Location:
     """Layer and feature of a module path given as segments (last one is the module stem)."""
     segments = config.segments
-    core_index = next((i for i, p in enumerate(parts) if segments.get(p) is Layer.CORE), None)
-    core_kind = _core_module_kind(parts[core_index + 1:]) if core_index is not None else None
+    in_core = any(segments.get(p) is Layer.CORE for p in parts)
+    roles = (in_core and any(p in SETTINGS_STEMS for p in parts),
+             in_core and any(p in DATABASE_STEMS for p in parts))
     is_test = is_test_path(parts)
     for index in range(len(parts) - 1, -1, -1):
         segment = parts[index]
@@ -152,19 +150,8 @@ def locate_parts(parts: Tuple[str, ...], config: LayerConfig) -> Location:
             if holder >= 0 and parts[holder] not in NOT_FEATURES and not any(
                     segments.get(p) in (Layer.CORE, Layer.APIS) for p in between):
                 feature = parts[holder]
-        return Location(parts, frozenset({layer}), feature, is_test, core_index is not None,
-                        segment, core_kind)
-    return Location(parts, frozenset(), None, is_test, core_index is not None, None, core_kind)
-
-
-def _core_module_kind(below_core: Tuple[str, ...]) -> Optional[str]:
-    """``settings`` or ``database`` for the core module (or package) below the core segment."""
-    for part in below_core:
-        if part in SETTINGS_STEMS:
-            return "settings"
-        if part in DATABASE_STEMS:
-            return "database"
-    return None
+        return Location(parts, frozenset({layer}), feature, is_test, in_core, segment, *roles)
+    return Location(parts, frozenset(), None, is_test, in_core, None, *roles)
 
 
 def _below_feature(parts: Tuple[str, ...], index: int, config: LayerConfig) -> bool:
@@ -293,5 +280,28 @@ def resolve_relative(module: Optional[str], level: int, importer_parts: Tuple[st
     return ".".join(package) if package else None
 
 
+@functools.lru_cache(maxsize=8192)
 def locate_module(dotted: str, config: LayerConfig) -> Location:
-    return _locate_cached(tuple(dotted.split(".")), config)
+    """Layer and feature of an import target (``app.user.crud.user``), without opening it.
+
+    ``ddd-layer-paths`` and ``ddd-layer-exclude`` globs apply to targets too, matched against
+    the target's module path (``app/user/models.py`` or ``app/user/models/__init__.py``), for
+    the target and for its parent module (the target may be a name defined in a module).
+    """
+    parts = tuple(dotted.split("."))
+    location = _locate_cached(parts, config)
+    if not (config.path_globs or config.exclude_globs):
+        return location
+    candidates = []
+    for size in (len(parts), len(parts) - 1):
+        if size > 0:
+            path = "/".join(parts[:size])
+            candidates += [(path + ".py", size), (path + "/__init__.py", size)]
+    if any(fnmatch.fnmatch(c, g) for g in config.exclude_globs for c, _ in candidates):
+        return replace(location, layers=frozenset(), feature=None, layer_segment=None)
+    for glob, layers in config.path_globs:
+        for candidate, size in candidates:
+            if fnmatch.fnmatch(candidate, glob):
+                feature = location.feature or _feature_guess(parts[:size])
+                return replace(location, layers=layers, feature=feature, layer_segment=None)
+    return location

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+import enum
 import re
-from typing import TYPE_CHECKING, Callable, ClassVar, Dict, FrozenSet, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, ClassVar, Dict, FrozenSet, List, Tuple
 
 from flake8_ddd.diagnostics import Finding
+from flake8_ddd.layers import Layer, Location
 from flake8_ddd.options import Option
 
 if TYPE_CHECKING:
@@ -14,6 +16,20 @@ if TYPE_CHECKING:
 
 CODE_PATTERN = re.compile(r"^DDD\d{3}$")
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options")
+VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+class Scope(enum.Enum):
+    """Which files a rule looks at (test files never). The value is the docs' wording."""
+
+    #: Every file, with or without a layer (route-handler rules, DDD006).
+    ANY_FILE = "any file"
+    #: Every file that has a layer.
+    ANY_LAYERED_FILE = "any file with a layer"
+    #: The files of the rule's ``layers`` (at least one).
+    LAYERS = "layers"
+    #: A feature package's ``__init__.py`` (the rule looks at the package's directory).
+    FEATURE_PACKAGE = "feature packages' `__init__.py`"
 
 
 def on(*node_types: type) -> Callable:
@@ -37,17 +53,21 @@ class Rule:
 
     code: ClassVar[str]
     message: ClassVar[str]
-    #: Layers whose files this rule looks at; ``None`` means every non-test file.
-    layers: ClassVar[Optional[FrozenSet]] = None
+    #: Version that introduced the rule (required, no default).
+    since: ClassVar[str]
+    #: Which files the rule looks at (required, no default).
+    scope: ClassVar[Scope]
+    #: With ``Scope.LAYERS``: the layers whose files the rule looks at; empty otherwise.
+    layers: ClassVar[FrozenSet[Layer]] = frozenset()
+    #: Whether findings depend on other files than the one checked (a cached result of the
+    #: file alone may be stale).
+    reads_other_files: ClassVar[bool] = False
     opt_in: ClassVar[bool] = False
     #: Words of which at least one must occur in a file's text for the rule to find anything in
     #: it (e.g. the last part of every qualified name it matches); the rule is not even
     #: instantiated for other files. Empty: the rule always runs.
     required_words: ClassVar[Tuple[str, ...]] = ()
-    #: Where the rule looks, in words, when ``layers`` alone does not say it.
-    scope: ClassVar[Optional[str]] = None
     options: ClassVar[Tuple[Option, ...]] = ()
-    since: ClassVar[str] = "0.1.0"
     enter_handlers: ClassVar[Dict[type, Tuple[str, ...]]] = {}
     leave_handlers: ClassVar[Dict[type, Tuple[str, ...]]] = {}
 
@@ -60,6 +80,9 @@ class Rule:
         missing = [s for s in DOC_SECTIONS if s not in (cls.__doc__ or "")]
         if missing:
             raise TypeError(f"{cls.code}: docstring lacks sections {missing}")
+        if not VERSION_PATTERN.match(getattr(cls, "since", None) or ""):
+            raise TypeError(f"{cls.code}: since must name the version that introduced it (e.g. 0.1.0)")
+        _check_scope(cls)
         enter: Dict[type, List[str]] = {}
         leave: Dict[type, List[str]] = {}
         for attr_name in dir(cls):
@@ -87,8 +110,23 @@ class Rule:
         return (cls.__doc__ or "").strip().splitlines()[0].rstrip(".")
 
     @classmethod
-    def applies_to(cls, layers: FrozenSet) -> bool:
-        return cls.layers is None or bool(cls.layers & layers)
+    def applies_to(cls, location: Location) -> bool:
+        """Whether the rule looks at a (non-test) file located at ``location``."""
+        scope = cls.scope
+        if scope is Scope.LAYERS:
+            return bool(cls.layers & location.layers)
+        if scope is Scope.ANY_LAYERED_FILE:
+            return bool(location.layers)
+        if scope is Scope.FEATURE_PACKAGE:
+            return location.stem == "__init__"
+        return True
+
+    @classmethod
+    def scope_text(cls) -> str:
+        """Where the rule looks, in words (``crud, services``, ``any file``)."""
+        if cls.scope is Scope.LAYERS:
+            return ", ".join(sorted(layer.value for layer in cls.layers))
+        return cls.scope.value
 
     # -- reporting ----------------------------------------------------------------------------
 
@@ -99,3 +137,12 @@ class Rule:
 
     def finish(self) -> None:
         """Called once after the walk, for whole-file checks."""
+
+
+def _check_scope(cls: type) -> None:
+    code = getattr(cls, "code", "")
+    scope = getattr(cls, "scope", None)
+    if not isinstance(scope, Scope):
+        raise TypeError(f"{code}: scope must be a Scope (Scope.LAYERS, Scope.ANY_FILE, ...)")
+    if (scope is Scope.LAYERS) != bool(getattr(cls, "layers", None)):
+        raise TypeError(f"{code}: layers are given with Scope.LAYERS and only then")

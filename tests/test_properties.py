@@ -17,11 +17,12 @@ from hypothesis import strategies as st
 from flake8_ddd.engine import lint_tree
 from flake8_ddd.options import SESSION_NAMES
 from flake8_ddd.registry import all_rules
+from flake8_ddd.rule import Scope
 from harness import FIXTURES, config, expectations, fixture_files
 from test_crash_sweep import PATHS
 
 CFG = config()
-LAYER_FREE_CODES = {r.code for r in all_rules() if r.layers is None}
+LAYER_FREE_CODES = {r.code for r in all_rules() if r.scope is Scope.ANY_FILE}
 VIOLATING = [p for p in fixture_files() if expectations(p.read_text(encoding="utf-8"))]
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 

@@ -1,4 +1,5 @@
-"""Shared predicates of the database-access, thin-route and async rules (DDD2xx, DDD302, DDD5xx).
+"""Database calls: session methods, SQLAlchemy statement constructors, engine and session
+factories, session classes.
 
 Decisions recorded here apply to every rule that uses them:
 
@@ -14,6 +15,9 @@ Decisions recorded here apply to every rule that uses them:
   one of the modules SQLAlchemy and SQLModel export them from: ``sqlalchemy``, ``sqlalchemy.sql``,
   ``sqlalchemy.sql.expression``, ``sqlalchemy.future`` and ``sqlmodel``. A local or third-party
   function of the same name (an HTML helper's ``.select(...)``) is not one.
+- Engine and session factories (``create_engine``, ``sessionmaker``, ...) and the session
+  classes are recognised the same way, from ``sqlalchemy`` or ``sqlmodel`` under any import
+  form or alias.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, FrozenSet, Optional, Set
 
-from flake8_ddd.context import call_method, dotted_name, last_name
+from flake8_ddd.ast_names import call_method, dotted_name, last_name
 
 if TYPE_CHECKING:
     from flake8_ddd.context import FileContext
@@ -40,6 +44,17 @@ SERVICE_ALLOWED_METHODS: FrozenSet[str] = frozenset({
 ASYNC_SESSION_AWAITABLES: FrozenSet[str] = frozenset({
     "execute", "scalars", "scalar", "get", "commit", "rollback", "flush", "refresh", "delete",
     "merge", "close", "stream", "run_sync"})
+
+#: SQLAlchemy/SQLModel session classes (annotations of session parameters; DDD603).
+SESSION_CLASSES: FrozenSet[str] = frozenset({"Session", "AsyncSession"})
+#: SQLAlchemy/SQLModel callables that build engines and session factories (DDD602).
+ENGINE_FACTORIES: FrozenSet[str] = frozenset({
+    "create_engine", "create_async_engine", "sessionmaker", "async_sessionmaker",
+    "scoped_session", "async_scoped_session"})
+#: The ones whose result is a session factory (a name bound to it is a factory, DDD603).
+SESSION_MAKERS: FrozenSet[str] = frozenset({
+    "sessionmaker", "async_sessionmaker", "scoped_session", "async_scoped_session"})
+DATABASE_PACKAGES: FrozenSet[str] = frozenset({"sqlalchemy", "sqlmodel"})
 
 STATEMENT_CONSTRUCTORS: FrozenSet[str] = frozenset({"select", "insert", "update", "delete", "text"})
 STATEMENT_MODULES: FrozenSet[str] = frozenset({
@@ -84,18 +99,16 @@ def describe_call(call: ast.Call) -> str:
     return f"{name}()"
 
 
-def in_body(function: Optional[ast.AST], node: ast.AST) -> bool:
-    """Whether ``node`` (visited while ``function`` is the current function) sits in its body.
-
-    The walk visits decorators, defaults and annotations with the function already on the
-    stack; they all come before the first body statement in the source, so a position test
-    is exact.
-    """
-    body = getattr(function, "body", None)
-    if not body:
-        return False
-    first = body[0]
-    return (node.lineno, node.col_offset) >= (first.lineno, first.col_offset)  # type: ignore[attr-defined]
+def database_callable(ctx: FileContext, func: ast.AST, names: FrozenSet[str]) -> Optional[str]:
+    """The name from ``names`` when ``func`` is that SQLAlchemy/SQLModel callable (any import
+    form or alias: ``sa.create_engine``, ``from sqlalchemy.orm import sessionmaker as sm``)."""
+    qualified = ctx.qualified_name(func)
+    if qualified is None or "." not in qualified:
+        return None
+    name = qualified.rsplit(".", 1)[1]
+    if name in names and qualified.split(".", 1)[0] in DATABASE_PACKAGES:
+        return name
+    return None
 
 
 class OncePerAccess:

@@ -1,4 +1,5 @@
-"""Shared predicates of the "transactions and errors, HTTP" group (DDD002-DDD008, DDD301, DDD504).
+"""HTTP: FastAPI/Starlette ``HTTPException`` and status codes, the transport packages, blocking
+HTTP clients.
 
 Every predicate resolves names through ``ctx.qualified_name``, so import aliases
 (``from fastapi import HTTPException as E``), module imports (``import fastapi``) and
@@ -10,10 +11,7 @@ resolves to nothing and is never reported.
 from __future__ import annotations
 
 import ast
-import builtins
-from typing import TYPE_CHECKING, FrozenSet, Iterator, Optional, Set
-
-from flake8_ddd.context import dotted_name, module_level_statements
+from typing import TYPE_CHECKING, FrozenSet, Optional
 
 if TYPE_CHECKING:
     from flake8_ddd.context import FileContext
@@ -98,52 +96,6 @@ def blocking_http_call(ctx: FileContext, call: ast.Call) -> Optional[str]:
     """The qualified name of a blocking HTTP call (``requests.get``, ``httpx.Client``...)."""
     name = ctx.qualified_name(call.func)
     return name if name in BLOCKING_HTTP_CALLS else None
-
-
-def module_bound_names(tree: ast.AST) -> Set[str]:
-    """Names bound by module-level classes, functions and assignments (not imports)."""
-    found: Set[str] = set()
-    if not isinstance(tree, ast.Module):
-        return found
-    for statement in module_level_statements(tree.body):
-        if isinstance(statement, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            found.add(statement.name)
-        elif isinstance(statement, ast.Assign):
-            for target in statement.targets:
-                found.update(_target_names(target))
-        elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
-            found.update(_target_names(statement.target))
-    return found
-
-
-def _target_names(target: ast.AST) -> Iterator[str]:
-    if isinstance(target, ast.Name):
-        yield target.id
-    elif isinstance(target, (ast.Tuple, ast.List)):
-        for element in target.elts:
-            yield from _target_names(element)
-    elif isinstance(target, ast.Starred):
-        yield from _target_names(target.value)
-
-
-def builtin_exception_name(ctx: FileContext, expr: ast.AST, shadowed: Set[str]) -> Optional[str]:
-    """``ValueError`` when ``expr`` denotes the built-in class (``builtins.ValueError`` too).
-
-    None when the name is shadowed by an import or by a module-level definition.
-    """
-    name = ctx.qualified_name(expr)
-    if name is None:
-        return None
-    if name.startswith("builtins."):
-        name = name[len("builtins."):]
-    elif dotted_name(expr) in shadowed:
-        return None
-    if "." in name:
-        return None
-    value = getattr(builtins, name, None)
-    if isinstance(value, type) and issubclass(value, BaseException):
-        return name
-    return None
 
 
 def http_exception_use(ctx: FileContext, node: ast.AST) -> bool:

@@ -1,11 +1,10 @@
-"""Shared facts of the "schemas" group (DDD401-DDD405): what each module-level class is.
+"""Schemas: what each module-level class of a file is (DDD401-DDD405).
 
 One analysis per file (cached on the :class:`FileContext`), read by every rule of the group:
-
-- the module's type aliases (``Name = ...``, ``Name: TypeAlias = ...``, ``type Name = ...``);
-- for every module-level class (also inside module-level ``if``/``try`` blocks, never nested in
-  a class or function): whether it is a Pydantic model, a SQLModel class, a settings class, an
-  enum, an ORM model; its own fields; and the classes of the same module it inherits from.
+for every module-level class (``ctx.module_classes``: also inside module-level ``if``/``try``
+blocks, never nested in a class or function), whether it is a Pydantic model, a SQLModel
+class, a settings class, an enum, an ORM model; its own fields; and the classes of the same
+module it inherits from. String bounds follow the module's aliases (``ctx.module_aliases``).
 
 Base classes are resolved with ``ctx.qualified_name``, so ``pydantic.BaseModel``, ``import
 pydantic as pd; pd.BaseModel`` and ``from pydantic import BaseModel as M`` are recognised and a
@@ -20,14 +19,11 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
-from flake8_ddd.context import module_level_statements
 from flake8_ddd.layers import Layer
 from flake8_ddd.options import Option
 
 if TYPE_CHECKING:
     from flake8_ddd.context import FileContext
-
-TYPE_ALIAS = getattr(ast, "TypeAlias", None)
 
 # -- options shared by the group ----------------------------------------------------------------
 
@@ -138,26 +134,12 @@ class ModuleSchemas:
 
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
-        self.aliases: Dict[str, ast.AST] = {}
+        self.aliases = ctx.module_aliases
         self.by_node: Dict[int, ClassInfo] = {}
-        body = getattr(ctx.tree, "body", [])
         local: Dict[str, ClassInfo] = {}
-        for statement in module_level_statements(body):
-            if isinstance(statement, ast.Assign):
-                if len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
-                    self.aliases[statement.targets[0].id] = statement.value
-            elif isinstance(statement, ast.AnnAssign):
-                if isinstance(statement.target, ast.Name) and statement.value is not None:
-                    self.aliases[statement.target.id] = statement.value
-            elif TYPE_ALIAS is not None and isinstance(statement, TYPE_ALIAS):
-                name = statement.name  # type: ignore[attr-defined]
-                if isinstance(name, ast.Name):
-                    self.aliases[name.id] = statement.value  # type: ignore[attr-defined]
-            elif isinstance(statement, ast.ClassDef):
-                info = self._classify(statement, local)
-                local[statement.name] = info
-                self.by_node[id(statement)] = info
-                self.aliases.pop(statement.name, None)
+        for node in ctx.module_classes:
+            info = local[node.name] = self._classify(node, local)
+            self.by_node[id(node)] = info
 
     def info(self, node: ast.ClassDef) -> Optional[ClassInfo]:
         """Facts about a module-level class; None for classes nested in a class or function."""

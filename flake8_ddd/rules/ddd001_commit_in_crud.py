@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import ast
 
-from flake8_ddd.context import call_method, dotted_name
+from flake8_ddd.ast_names import call_method, dotted_name
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 
 
 class CommitInCrud(Rule):
@@ -42,7 +42,9 @@ class CommitInCrud(Rule):
 
     code = "DDD001"
     message = "{receiver}.commit() in the CRUD layer: flush here and let the service commit"
+    scope = Scope.LAYERS
     layers = frozenset({Layer.CRUD})
+    since = "0.1.0"
 
     @on(ast.Call)
     def check_call(self, node: ast.Call) -> None:

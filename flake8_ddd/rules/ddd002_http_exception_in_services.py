@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._http import http_exception_use
 
 
@@ -65,7 +65,9 @@ class HttpExceptionInServices(Rule):
     required_words = ('HTTPException',)
     message = ("HTTPException in the services layer: raise a custom domain exception and "
                "translate it to an HTTP status in the route")
+    scope = Scope.LAYERS
     layers = frozenset({Layer.SERVICES})
+    since = "0.1.0"
 
     @on(ast.Call, ast.Raise)
     def check(self, node: ast.AST) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._http import http_exception_use
 
 
@@ -58,7 +58,9 @@ class HttpExceptionInCrud(Rule):
     required_words = ('HTTPException',)
     message = ("HTTPException in the CRUD layer: return the data (or raise a custom domain "
                "exception) and let the route choose the HTTP status")
+    scope = Scope.LAYERS
     layers = frozenset({Layer.CRUD})
+    since = "0.1.0"
 
     @on(ast.Call, ast.Raise)
     def check(self, node: ast.AST) -> None:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import ast
 
-from flake8_ddd.context import call_method, dotted_name
+from flake8_ddd.ast_names import call_method, dotted_name
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 
 
 class RollbackInCrud(Rule):
@@ -49,7 +49,9 @@ class RollbackInCrud(Rule):
 
     code = "DDD004"
     message = "{receiver}.rollback() in the CRUD layer: let the service own the transaction"
+    scope = Scope.LAYERS
     layers = frozenset({Layer.CRUD})
+    since = "0.1.0"
 
     @on(ast.Call)
     def check_call(self, node: ast.Call) -> None:

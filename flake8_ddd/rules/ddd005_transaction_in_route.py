@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import ast
 
-from flake8_ddd.context import call_method, dotted_name
+from flake8_ddd.ast_names import call_method, dotted_name
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 
 TRANSACTION_METHODS = frozenset({"commit", "rollback"})
 
@@ -54,7 +54,8 @@ class TransactionInRoute(Rule):
 
     code = "DDD005"
     message = "{receiver}.{method}() in a route: the service owns the transaction, commit there"
-    layers = None
+    scope = Scope.ANY_FILE
+    since = "0.1.0"
 
     @on(ast.Call)
     def check_call(self, node: ast.Call) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ast
 
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._http import http_exception_call, is_status_500, status_argument
 
 
@@ -54,7 +54,8 @@ class InternalErrorHttpException(Rule):
     required_words = ('HTTPException',)
     message = ("HTTPException with status 500: let unexpected errors propagate to the global "
                "exception handler, raise a domain exception for expected ones")
-    layers = None
+    scope = Scope.ANY_FILE
+    since = "0.1.0"
 
     @on(ast.Call)
     def check_call(self, node: ast.Call) -> None:

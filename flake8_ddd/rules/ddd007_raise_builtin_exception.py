@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 import ast
-import builtins
-from typing import Optional, Set
 
 from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Layer
 from flake8_ddd.options import Option
-from flake8_ddd.rule import Rule, on
-from flake8_ddd.rules._http import builtin_exception_name, module_bound_names
+from flake8_ddd.rule import Rule, Scope, on
+from flake8_ddd.rules._exceptions import BUILTIN_EXCEPTION_NAMES, builtin_exception_name
 
 #: Built-in exceptions of Python versions newer than the one running (valid option items).
 _NEWER_BUILTIN_EXCEPTIONS = frozenset({"BaseExceptionGroup", "ExceptionGroup", "EncodingWarning",
@@ -16,10 +14,7 @@ _NEWER_BUILTIN_EXCEPTIONS = frozenset({"BaseExceptionGroup", "ExceptionGroup", "
 
 
 def _check_builtin_exception(item: str) -> None:
-    value = getattr(builtins, item, None) if item.isidentifier() else None
-    if item in _NEWER_BUILTIN_EXCEPTIONS:
-        return
-    if not (isinstance(value, type) and issubclass(value, BaseException)):
+    if item not in BUILTIN_EXCEPTION_NAMES and item not in _NEWER_BUILTIN_EXCEPTIONS:
         raise ValueError(item)
 
 
@@ -82,13 +77,14 @@ class RaiseBuiltinException(Rule):
 
     code = "DDD007"
     message = "raise {name} in the {layer} layer: raise a custom domain exception from exceptions.py"
+    scope = Scope.LAYERS
     layers = frozenset({Layer.SERVICES, Layer.CRUD})
+    since = "0.1.0"
     options = (BUILTIN_EXCEPTIONS,)
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self.names = frozenset(ctx.config.get(BUILTIN_EXCEPTIONS))
-        self._shadowed: Optional[Set[str]] = None
 
     @on(ast.Raise)
     def check_raise(self, node: ast.Raise) -> None:
@@ -96,9 +92,7 @@ class RaiseBuiltinException(Rule):
         if exc is None:
             return
         target = exc.func if isinstance(exc, ast.Call) else exc
-        if self._shadowed is None:
-            self._shadowed = module_bound_names(self.ctx.tree)
-        name = builtin_exception_name(self.ctx, target, self._shadowed)
+        name = builtin_exception_name(self.ctx, target)
         if name is not None and name in self.names:
             layer = Layer.SERVICES if Layer.SERVICES in self.ctx.layers else Layer.CRUD
             self.report(node, name=name, layer=layer.value)

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 import ast
-import builtins
-from typing import Optional, Set
 
-from flake8_ddd.context import FileContext, last_name
+from flake8_ddd.ast_names import last_name
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
-from flake8_ddd.rules._http import builtin_exception_name, module_bound_names
+from flake8_ddd.rule import Rule, Scope, on
+from flake8_ddd.rules._exceptions import BUILTIN_WARNING_NAMES, builtin_exception_name
 
 EXCEPTION_SUFFIXES = ("Error", "Exception")
 #: Names that are not exceptions even when imported from an exceptions module.
@@ -68,11 +66,9 @@ class ExceptionClassOutsideExceptionsModule(Rule):
     code = "DDD008"
     message = ("exception class {name} defined in a {layer} module: define domain exceptions "
                "in the feature's exceptions.py")
+    scope = Scope.LAYERS
     layers = frozenset(layer for layer in Layer if layer is not Layer.EXCEPTIONS)
-
-    def __init__(self, ctx: FileContext) -> None:
-        super().__init__(ctx)
-        self._shadowed: Optional[Set[str]] = None
+    since = "0.1.0"
 
     @on(ast.ClassDef)
     def check_class(self, node: ast.ClassDef) -> None:
@@ -91,11 +87,9 @@ class ExceptionClassOutsideExceptionsModule(Rule):
         name = qualified.rpartition(".")[2] if qualified else written
         if name.endswith(EXCEPTION_SUFFIXES) or written.endswith(EXCEPTION_SUFFIXES):
             return True
-        if self._shadowed is None:
-            self._shadowed = module_bound_names(self.ctx.tree)
-        builtin = builtin_exception_name(self.ctx, base, self._shadowed)
+        builtin = builtin_exception_name(self.ctx, base)
         if builtin is not None:
-            return not issubclass(getattr(builtins, builtin), Warning)
+            return builtin not in BUILTIN_WARNING_NAMES
         if qualified is None or "." not in qualified or name.endswith(NON_EXCEPTION_SUFFIXES):
             return False
         module = qualified.rpartition(".")[0]

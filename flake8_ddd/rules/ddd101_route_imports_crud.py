@@ -3,8 +3,8 @@ from __future__ import annotations
 import ast
 
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
-from flake8_ddd.rules._imports import offending_targets
+from flake8_ddd.rule import Rule, Scope, on
+from flake8_ddd.rules._import_targets import offending_targets
 
 
 class RouteImportsCrud(Rule):
@@ -56,7 +56,9 @@ class RouteImportsCrud(Rule):
 
     code = "DDD101"
     message = "route module imports CRUD module {module}: call the feature's service instead"
+    scope = Scope.LAYERS
     layers = frozenset({Layer.ROUTES})
+    since = "0.1.0"
 
     @on(ast.Import, ast.ImportFrom)
     def check_import(self, node: ast.AST) -> None:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import ast
 
-from flake8_ddd.rule import Rule, on
-from flake8_ddd.rules._imports import RANKS, ImportTarget, layer_names, offending_targets, ranks
+from flake8_ddd.rule import Rule, Scope, on
+from flake8_ddd.rules._import_targets import RANKS, ImportTarget, layer_names, offending_targets, ranks
 
 
 class ImportOfHigherLayer(Rule):
@@ -51,7 +51,9 @@ class ImportOfHigherLayer(Rule):
     code = "DDD102"
     message = ("{layer} module imports {targets}: a layer may only import lower layers "
                "(routes, tasks, dependencies > services > crud > models, schemas)")
+    scope = Scope.LAYERS
     layers = frozenset(RANKS)
+    since = "0.1.0"
 
     @on(ast.Import, ast.ImportFrom)
     def check_import(self, node: ast.AST) -> None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 import ast
 
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
-from flake8_ddd.rules._imports import ImportTarget, foreign_feature, layer_names, offending_targets
+from flake8_ddd.rule import Rule, Scope, on
+from flake8_ddd.rules._import_targets import ImportTarget, foreign_feature, layer_names, offending_targets
 
 INTERNAL_LAYERS = frozenset({Layer.CRUD, Layer.ROUTES})
 
@@ -49,7 +49,9 @@ class ImportOfOtherFeatureInternals(Rule):
 
     code = "DDD103"
     message = "imports {targets}: go through that feature's service"
+    scope = Scope.LAYERS
     layers = frozenset(layer for layer in Layer if layer not in (Layer.CORE, Layer.APIS))
+    since = "0.1.0"
 
     @on(ast.Import, ast.ImportFrom)
     def check_import(self, node: ast.AST) -> None:

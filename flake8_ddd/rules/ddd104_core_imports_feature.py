@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import ast
 
-from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
-from flake8_ddd.rules._imports import ImportTarget, foreign_feature, offending_targets
+from flake8_ddd.rule import Rule, Scope, on
+from flake8_ddd.rules._import_targets import ImportTarget, foreign_feature, offending_targets
 
 
 class CoreImportsFeature(Rule):
@@ -54,7 +53,8 @@ class CoreImportsFeature(Rule):
     code = "DDD104"
     message = ("core module imports feature module {module}: core must not depend on features; "
                "keep shared code generic or move it into the feature")
-    layers = frozenset(Layer)
+    scope = Scope.ANY_LAYERED_FILE
+    since = "0.1.0"
 
     @on(ast.Import, ast.ImportFrom)
     def check_import(self, node: ast.AST) -> None:

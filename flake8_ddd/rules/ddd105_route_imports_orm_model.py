@@ -3,8 +3,8 @@ from __future__ import annotations
 import ast
 
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
-from flake8_ddd.rules._imports import ImportTarget, offending_targets
+from flake8_ddd.rule import Rule, Scope, on
+from flake8_ddd.rules._import_targets import ImportTarget, offending_targets
 
 
 class RouteImportsOrmModel(Rule):
@@ -55,7 +55,9 @@ class RouteImportsOrmModel(Rule):
 
     code = "DDD105"
     message = "route module imports ORM model module {module}: type routes with the feature's schemas"
+    scope = Scope.LAYERS
     layers = frozenset({Layer.ROUTES})
+    since = "0.1.0"
     opt_in = True
 
     @on(ast.Import, ast.ImportFrom)

@@ -4,7 +4,7 @@ import ast
 
 from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._database import OncePerAccess, describe_call, is_database_call
 
 
@@ -59,7 +59,9 @@ class DatabaseAccessInRoutes(Rule):
 
     code = "DDD201"
     message = "database access {call} in the routes layer: query in crud and call it through a service"
+    scope = Scope.LAYERS
     layers = frozenset({Layer.ROUTES})
+    since = "0.1.0"
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)

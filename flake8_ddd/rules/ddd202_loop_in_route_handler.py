@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ast
 
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 
 
 class LoopInRouteHandler(Rule):
@@ -47,6 +47,8 @@ class LoopInRouteHandler(Rule):
 
     code = "DDD202"
     message = "loop in route handler {name}(): move the logic into a service"
+    scope = Scope.ANY_FILE
+    since = "0.1.0"
 
     @on(ast.For, ast.AsyncFor, ast.While)
     def check_loop(self, node: ast.stmt) -> None:

@@ -4,7 +4,7 @@ import ast
 from typing import Set
 
 from flake8_ddd.context import FileContext
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 
 #: ``ast.Match`` exists on Python 3.10+ only.
 CONDITIONAL_STATEMENTS = tuple(t for t in (ast.If, getattr(ast, "Match", None)) if t is not None)
@@ -56,6 +56,8 @@ class ConditionalInRouteHandler(Rule):
 
     code = "DDD203"
     message = "conditional in route handler {name}(): move the decision into a service"
+    scope = Scope.ANY_FILE
+    since = "0.1.0"
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)

@@ -3,8 +3,7 @@ from __future__ import annotations
 import ast
 
 from flake8_ddd.options import Option
-from flake8_ddd.rule import Rule, on
-from flake8_ddd.rules._database import in_body
+from flake8_ddd.rule import Rule, Scope, on
 
 SERVICE_SUFFIX = Option(
     "ddd-service-suffix", ("Service",),
@@ -56,6 +55,8 @@ class ServiceConstructedInRouteHandler(Rule):
 
     code = "DDD204"
     message = "route handler {name}() constructs {service}: receive the service via Depends"
+    scope = Scope.ANY_FILE
+    since = "0.1.0"
     options = (SERVICE_SUFFIX,)
 
     @on(ast.Call)
@@ -64,5 +65,5 @@ class ServiceConstructedInRouteHandler(Rule):
         if not called or not called.endswith(tuple(self.ctx.config.get(SERVICE_SUFFIX))):
             return
         handler = self.ctx.current_function
-        if self.ctx.is_route_handler(handler) and in_body(handler, node):
+        if self.ctx.is_route_handler(handler):
             self.report(node, name=handler.name, service=called)  # type: ignore[union-attr]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ast
 
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 
 #: Decorator keywords that give a route its response typing.
 RESPONSE_KEYWORDS = frozenset({"response_model", "response_class"})
@@ -51,6 +51,8 @@ class RouteWithoutResponseModel(Rule):
 
     code = "DDD205"
     message = "route handler {name}() has no response typing: add response_model= or a return annotation"
+    scope = Scope.ANY_FILE
+    since = "0.1.0"
 
     @on(ast.FunctionDef, ast.AsyncFunctionDef)
     def check_function(self, node: ast.AST) -> None:

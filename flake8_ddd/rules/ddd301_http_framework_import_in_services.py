@@ -4,7 +4,7 @@ import ast
 from typing import Optional
 
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._http import transport_module
 
 
@@ -55,7 +55,9 @@ class HttpFrameworkImportInServices(Rule):
     code = "DDD301"
     message = ("services import {module}: keep services transport-agnostic, pass plain data in "
                "and raise domain exceptions")
+    scope = Scope.LAYERS
     layers = frozenset({Layer.SERVICES})
+    since = "0.1.0"
 
     @on(ast.Import)
     def check_import(self, node: ast.Import) -> None:

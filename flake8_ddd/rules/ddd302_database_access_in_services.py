@@ -4,7 +4,7 @@ import ast
 
 from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._database import OncePerAccess, SERVICE_ALLOWED_METHODS, describe_call, is_database_call
 
 
@@ -57,7 +57,9 @@ class DatabaseAccessInServices(Rule):
 
     code = "DDD302"
     message = "database access {call} in the services layer: go through the feature's crud layer"
+    scope = Scope.LAYERS
     layers = frozenset({Layer.SERVICES})
+    since = "0.1.0"
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)

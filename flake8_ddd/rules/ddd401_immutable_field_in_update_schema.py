@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._schemas import (
     IMMUTABLE_FIELDS,
     UPDATE_SCHEMA_SUFFIXES,
@@ -55,7 +55,9 @@ class ImmutableFieldInUpdateSchema(Rule):
     code = "DDD401"
     message = ("update schema {schema} declares the immutable field {field}: "
                "remove it, clients must not set it")
+    scope = Scope.LAYERS
     layers = frozenset({Layer.SCHEMAS})
+    since = "0.1.0"
     options = (IMMUTABLE_FIELDS, UPDATE_SCHEMA_SUFFIXES)
 
     @on(ast.ClassDef)

@@ -4,7 +4,7 @@ import ast
 from typing import Set
 
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._schemas import INPUT_SCHEMA_SUFFIXES, has_suffix, module_schemas
 
 
@@ -59,7 +59,9 @@ class UnboundedStrInInputSchema(Rule):
     code = "DDD402"
     message = ("input schema {schema} has the unbounded str field {field!r}: "
                "add max_length or pattern (Field, constr or StringConstraints)")
+    scope = Scope.LAYERS
     layers = frozenset({Layer.SCHEMAS})
+    since = "0.1.0"
     options = (INPUT_SCHEMA_SUFFIXES,)
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._schemas import (
     INPUT_SCHEMA_SUFFIXES,
     SCHEMA_INTENTS,
@@ -56,7 +56,9 @@ class SchemaWithoutIntent(Rule):
 
     code = "DDD403"
     message = "schema {schema} does not name its intent: end the name with one of {intents}"
+    scope = Scope.LAYERS
     layers = frozenset({Layer.SCHEMAS})
+    since = "0.1.0"
     opt_in = True
     options = (SCHEMA_INTENTS, INPUT_SCHEMA_SUFFIXES, UPDATE_SCHEMA_SUFFIXES)
 

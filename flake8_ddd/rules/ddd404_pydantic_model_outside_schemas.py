@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._schemas import module_schemas
 
 
@@ -50,7 +50,9 @@ class PydanticModelOutsideSchemas(Rule):
 
     code = "DDD404"
     message = "Pydantic model {model} defined outside the schemas layer: move it to the feature's schemas"
+    scope = Scope.LAYERS
     layers = frozenset(layer for layer in Layer if layer is not Layer.SCHEMAS)
+    since = "0.1.0"
     opt_in = True
 
     @on(ast.ClassDef)

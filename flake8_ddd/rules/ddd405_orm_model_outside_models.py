@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._schemas import module_schemas
 
 
@@ -52,7 +52,9 @@ class OrmModelOutsideModels(Rule):
 
     code = "DDD405"
     message = "ORM model {model} defined outside the models layer: move it to the feature's models"
+    scope = Scope.LAYERS
     layers = frozenset(layer for layer in Layer if layer is not Layer.MODELS)
+    since = "0.1.0"
 
     @on(ast.ClassDef)
     def check_class(self, node: ast.ClassDef) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ast
 
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 
 
 class SyncRouteHandler(Rule):
@@ -40,6 +40,8 @@ class SyncRouteHandler(Rule):
 
     code = "DDD501"
     message = "route handler {name}() is defined with def: use async def and await its I/O"
+    scope = Scope.ANY_FILE
+    since = "0.1.0"
 
     @on(ast.FunctionDef)
     def check_function(self, node: ast.FunctionDef) -> None:

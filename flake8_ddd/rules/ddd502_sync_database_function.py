@@ -3,11 +3,12 @@ from __future__ import annotations
 import ast
 from typing import Dict, Set, Tuple
 
-from flake8_ddd.context import FileContext, call_method, last_name
+from flake8_ddd.ast_names import call_method, last_name
+from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._database import (
-    ASYNC_SESSION_AWAITABLES, QUERY_METHODS, TRANSACTION_METHODS, describe_call, in_body, is_database_call)
+    ASYNC_SESSION_AWAITABLES, QUERY_METHODS, TRANSACTION_METHODS, describe_call, is_database_call)
 
 SYNC_SESSION_METHODS = QUERY_METHODS | TRANSACTION_METHODS
 
@@ -57,7 +58,9 @@ class SyncDatabaseFunction(Rule):
 
     code = "DDD502"
     message = "def {name}() calls {call}: make it async def and await the session"
+    scope = Scope.LAYERS
     layers = frozenset({Layer.CRUD, Layer.SERVICES})
+    since = "0.1.0"
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
@@ -72,7 +75,6 @@ class SyncDatabaseFunction(Rule):
                 self.run_sync_names.add(name)
         function = self.ctx.current_function
         if (isinstance(function, ast.FunctionDef) and id(function) not in self.candidates
-                and in_body(function, node)
                 and is_database_call(self.ctx, node, methods=SYNC_SESSION_METHODS, constructors=False)
                 and not self._synchronous_on_async_session(node)):
             self.candidates[id(function)] = (function, node)

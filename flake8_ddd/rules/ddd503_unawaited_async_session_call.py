@@ -3,8 +3,9 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Set, Tuple
 
-from flake8_ddd.context import FileContext, call_method
-from flake8_ddd.rule import Rule, on, on_leave
+from flake8_ddd.ast_names import call_method
+from flake8_ddd.context import FileContext
+from flake8_ddd.rule import Rule, Scope, on, on_leave
 from flake8_ddd.rules._database import ASYNC_SESSION_AWAITABLES, describe_call
 
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp)
@@ -62,6 +63,8 @@ class UnawaitedAsyncSessionCall(Rule):
 
     code = "DDD503"
     message = "{call} on an AsyncSession is never awaited: add await"
+    scope = Scope.ANY_FILE
+    since = "0.1.0"
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import ast
 
-from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._http import blocking_http_call
 
 
@@ -65,7 +64,8 @@ class BlockingHttpCall(Rule):
     code = "DDD504"
     required_words = ('requests', 'urllib', 'httpx')
     message = "blocking HTTP call {name}(): use an async client (httpx.AsyncClient) and await it"
-    layers = frozenset(Layer)
+    scope = Scope.ANY_LAYERED_FILE
+    since = "0.1.0"
 
     @on(ast.Call)
     def check_call(self, node: ast.Call) -> None:

@@ -3,10 +3,9 @@ from __future__ import annotations
 import ast
 from typing import Set
 
-from flake8_ddd.context import FileContext, dotted_name
-from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
-from flake8_ddd.rules._imports import is_settings_module
+from flake8_ddd.ast_names import dotted_name
+from flake8_ddd.context import FileContext
+from flake8_ddd.rule import Rule, Scope, on
 
 ENVIRONMENT_NAMES = frozenset({"os.environ", "os.environb", "os.getenv", "os.getenvb"})
 ENVIRONMENT_LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in ENVIRONMENT_NAMES)
@@ -61,11 +60,12 @@ class EnvironmentReadOutsideSettings(Rule):
     required_words = ('environ', 'getenv')
     message = ("environment read through {name} outside the settings module: load it in "
                "core settings and inject the value")
-    layers = frozenset(Layer)
+    scope = Scope.ANY_LAYERED_FILE
+    since = "0.1.0"
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
-        self._exempt = is_settings_module(ctx.location)
+        self._exempt = ctx.location.is_settings_module
         self._writes: Set[int] = set()
 
     @on(ast.Subscript)
@@ -88,7 +88,7 @@ class EnvironmentReadOutsideSettings(Rule):
         # name ends with its own attr.
         if isinstance(node, ast.Attribute) and node.attr not in ENVIRONMENT_LAST_NAMES:
             return
-        if isinstance(node, ast.Name) and node.id not in self.ctx.imports:
+        if isinstance(node, ast.Name) and self.ctx.imported(node.id) is None:
             return
         if self.ctx.qualified_name(node) in ENVIRONMENT_NAMES:
             self.report(node, name=dotted_name(node))

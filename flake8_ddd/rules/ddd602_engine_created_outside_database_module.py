@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import ast
 
-from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, on
-from flake8_ddd.rules._imports import ENGINE_FACTORIES, database_callable, is_database_module
+from flake8_ddd.rule import Rule, Scope, on
+from flake8_ddd.rules._database import ENGINE_FACTORIES, database_callable
 
 
 class EngineCreatedOutsideDatabaseModule(Rule):
@@ -50,11 +49,12 @@ class EngineCreatedOutsideDatabaseModule(Rule):
     required_words = ('create_engine', 'create_async_engine', 'sessionmaker', 'scoped_session')
     message = ("{name}() outside the database module: create the engine and session factory "
                "once in core database")
-    layers = frozenset(Layer)
+    scope = Scope.ANY_LAYERED_FILE
+    since = "0.1.0"
 
     @on(ast.Call)
     def check_call(self, node: ast.Call) -> None:
-        if is_database_module(self.ctx.location):
+        if self.ctx.location.is_database_module:
             return
         name = database_callable(self.ctx, node.func, ENGINE_FACTORIES)
         if name is not None:

@@ -3,12 +3,11 @@ from __future__ import annotations
 import ast
 from typing import FrozenSet, Optional
 
-from flake8_ddd.context import FileContext, module_level_statements
-from flake8_ddd.layers import Layer
+from flake8_ddd.ast_names import matches_any, module_level_statements, parameter_names
+from flake8_ddd.context import FileContext
 from flake8_ddd.options import SESSION_FACTORIES
-from flake8_ddd.rule import Rule, on
-from flake8_ddd.rules._imports import (SESSION_CLASSES, SESSION_MAKERS, database_callable,
-                                       is_database_module, matches_any, parameter_names)
+from flake8_ddd.rule import Rule, Scope, on
+from flake8_ddd.rules._database import SESSION_CLASSES, SESSION_MAKERS, database_callable
 
 
 class SessionCreatedDirectly(Rule):
@@ -69,13 +68,14 @@ class SessionCreatedDirectly(Rule):
     code = "DDD603"
     message = ("session created with {name}() outside the database module and dependencies: "
                "receive it through Depends")
-    layers = frozenset(Layer)
+    scope = Scope.ANY_LAYERED_FILE
+    since = "0.1.0"
     options = (SESSION_FACTORIES,)
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         location = ctx.location
-        self._exempt = is_database_module(location) or location.is_dependencies_module
+        self._exempt = location.is_database_module or location.is_dependencies_module
         self._factories = ctx.config.get(SESSION_FACTORIES)
         self._bound: Optional[FrozenSet[str]] = None
 

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import ast
-import builtins
-from typing import Dict, Optional
+from typing import Dict
 
-from flake8_ddd.context import FileContext, last_name
+from flake8_ddd.ast_names import matches_any
+from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Layer
 from flake8_ddd.options import Option
-from flake8_ddd.rule import Rule, on, on_leave
-from flake8_ddd.rules._imports import locate_target, matches_any
+from flake8_ddd.rule import Rule, Scope, on, on_leave
+from flake8_ddd.rules._exceptions import BUILTIN_EXCEPTION_NAMES
 
 CRUD_BASE = Option(
     "ddd-crud-base", ("CRUDBase",),
@@ -20,9 +20,6 @@ HELPER_BASES = frozenset({
     "Protocol", "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "TypedDict", "NamedTuple",
     "BaseModel", "SQLModel", "Exception", "BaseException"})
 HELPER_SUFFIXES = ("Error", "Exception")
-BUILTIN_EXCEPTIONS = frozenset(
-    name for name in dir(builtins)
-    if isinstance(getattr(builtins, name), type) and issubclass(getattr(builtins, name), BaseException))
 
 
 class CrudClassWithoutBase(Rule):
@@ -72,7 +69,9 @@ class CrudClassWithoutBase(Rule):
 
     code = "DDD604"
     message = "CRUD class {name} does not inherit {base}: inherit the generic base from core crud"
+    scope = Scope.LAYERS
     layers = frozenset({Layer.CRUD})
+    since = "0.1.0"
     opt_in = True
     options = (CRUD_BASE,)
 
@@ -105,7 +104,7 @@ class CrudClassWithoutBase(Rule):
     def _inherits_base(self, base: ast.AST) -> bool:
         while isinstance(base, ast.Subscript):
             base = base.value
-        name = self._resolved_name(base)
+        name = self.ctx.resolved_last_name(base)
         if name is None:
             return False
         if matches_any(name, self._bases):
@@ -118,23 +117,19 @@ class CrudClassWithoutBase(Rule):
         module = qualified.rpartition(".")[0]
         if not self.ctx.is_first_party(module):
             return False
-        return Layer.CRUD in locate_target(self.ctx, module).layers
-
-    def _resolved_name(self, node: ast.AST) -> Optional[str]:
-        qualified = self.ctx.qualified_name(node)
-        return qualified.rsplit(".", 1)[-1] if qualified else last_name(node)
+        return Layer.CRUD in self.ctx.locate_import(module).layers
 
     def _is_helper(self, node: ast.ClassDef) -> bool:
         for base in node.bases:
             while isinstance(base, ast.Subscript):
                 base = base.value
-            name = self._resolved_name(base)
-            if name and (name in HELPER_BASES or name in BUILTIN_EXCEPTIONS
+            name = self.ctx.resolved_last_name(base)
+            if name and (name in HELPER_BASES or name in BUILTIN_EXCEPTION_NAMES
                          or name.endswith(HELPER_SUFFIXES)):
                 return True
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            if self._resolved_name(target) == "dataclass":
+            if self.ctx.resolved_last_name(target) == "dataclass":
                 return True
         for statement in node.body:
             targets = (statement.targets if isinstance(statement, ast.Assign)

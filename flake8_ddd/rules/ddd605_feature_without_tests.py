@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import os
-from typing import FrozenSet, Mapping, Optional
+from typing import Mapping, Optional
 
 from flake8_ddd.layers import BELOW_FEATURE_ONLY, NOT_FEATURES, TEST_SEGMENTS, Layer
-from flake8_ddd.rule import Rule
+from flake8_ddd.rule import Rule, Scope
 
 #: Layers whose presence (as a child module or package) makes a directory a feature.
 FEATURE_LAYERS = frozenset({Layer.ROUTES, Layer.SERVICES, Layer.CRUD, Layer.SCHEMAS, Layer.MODELS})
@@ -51,16 +51,10 @@ class FeatureWithoutTests(Rule):
 
     code = "DDD605"
     message = "feature package {feature} has no tests/ directory: add the feature's tests in {feature}/tests/"
-    #: Not a layer rule: it looks at the package's directory, whatever the file's layer
-    #: (``applies_to`` accepts every file; ``layers`` is empty, not None, because the finding
-    #: depends on the path). ``scope`` says so in the docs.
-    layers = frozenset()
-    scope = "feature packages' `__init__.py`"
+    scope = Scope.FEATURE_PACKAGE
+    since = "0.1.0"
+    reads_other_files = True
     opt_in = True
-
-    @classmethod
-    def applies_to(cls, layers: FrozenSet) -> bool:
-        return True
 
     def finish(self) -> None:
         filename = self.ctx.filename

@@ -1,4 +1,5 @@
-"""Shared facts of the "imports and structure" group (DDD101-DDD105, DDD601-DDD605).
+"""Import targets: the first-party modules an import statement brings in, located in the
+architecture, and the layer ranks the import rules (DDD101-DDD105) compare.
 
 Decisions recorded here apply to every rule that uses them:
 
@@ -13,29 +14,22 @@ Decisions recorded here apply to every rule that uses them:
 - Only first-party targets count (``ctx.is_first_party``: relative imports, the importing
   file's own top-level packages, ``ddd-app-packages``), so ``from fastapi.openapi import
   models`` or ``from pydantic import schema`` are never layer imports.
-- ``ddd-layer-paths`` globs and ``ddd-layer-exclude`` globs are applied to import targets too,
-  matched against the target's module path (``app/user/models.py`` or
-  ``app/user/models/__init__.py``, for the target and for its parent module).
+- ``ddd-layer-paths`` and ``ddd-layer-exclude`` globs apply to import targets too (see
+  ``layers.locate_module``).
 - A target's feature that is an enclosing package of the importing file (``app`` for
   ``app/crud.py``, imported from ``app/core/db.py`` or ``app/user/routes/x.py``) is the
   application package of a layer-first project, not another feature.
 - A target whose layer comes from a directory that also holds the importer is not another
   layer (see ``in_own_layer_package``): it is a sibling in a package that is named like a layer.
-- Settings and database modules: besides ``core/settings.py``/``core/config.py`` and
-  ``core/database.py``/``core/db.py``/``core/session.py``, a core module inside a package of
-  that name counts too (``core/settings/__init__.py``, ``core/db/engine.py``, and
-  ``database/core.py`` as in Netflix Dispatch).
 """
 
 from __future__ import annotations
 
 import ast
-import fnmatch
-from dataclasses import replace
-from typing import (TYPE_CHECKING, AbstractSet, FrozenSet, Iterable, Iterator, List, Mapping, NamedTuple,
+from typing import (TYPE_CHECKING, AbstractSet, Callable, FrozenSet, Iterator, List, Mapping, NamedTuple,
                     Optional)
 
-from flake8_ddd.layers import DATABASE_STEMS, NOT_FEATURES, SETTINGS_STEMS, Layer, Location
+from flake8_ddd.layers import Layer, Location
 
 if TYPE_CHECKING:
     from flake8_ddd.context import FileContext
@@ -49,16 +43,6 @@ RANKS: Mapping[Layer, int] = {
     Layer.MODELS: 1, Layer.SCHEMAS: 1,
 }
 
-#: SQLAlchemy/SQLModel callables that build engines and session factories (DDD602).
-ENGINE_FACTORIES: FrozenSet[str] = frozenset({
-    "create_engine", "create_async_engine", "sessionmaker", "async_sessionmaker",
-    "scoped_session", "async_scoped_session"})
-#: The ones whose result is a session factory (a name bound to it is a factory, DDD603).
-SESSION_MAKERS: FrozenSet[str] = frozenset({
-    "sessionmaker", "async_sessionmaker", "scoped_session", "async_scoped_session"})
-#: SQLAlchemy/SQLModel session classes (DDD603).
-SESSION_CLASSES: FrozenSet[str] = frozenset({"Session", "AsyncSession"})
-DATABASE_PACKAGES: FrozenSet[str] = frozenset({"sqlalchemy", "sqlmodel"})
 #: Layers that are packages of other modules rather than a layer of their own (for targets).
 CONTAINER_LAYERS: FrozenSet[Layer] = frozenset({Layer.CORE, Layer.APIS})
 
@@ -84,16 +68,17 @@ def first_party_targets(ctx: FileContext, node: ast.AST) -> Iterator[ImportTarge
     if isinstance(node, ast.ImportFrom):
         from_module = ctx.import_from_module(node)
         if from_module is not None and ctx.is_first_party(from_module, level):
-            from_location = locate_target(ctx, from_module)
+            from_location = ctx.locate_import(from_module)
     module_has_layer = from_location is not None and bool(from_location.layers - CONTAINER_LAYERS)
     for dotted in ctx.import_targets(node):
         if module_has_layer:
             yield ImportTarget(dotted, from_module, from_location)  # type: ignore[arg-type]
         elif ctx.is_first_party(dotted, level):
-            yield ImportTarget(dotted, dotted, locate_target(ctx, dotted))
+            yield ImportTarget(dotted, dotted, ctx.locate_import(dotted))
 
 
-def offending_targets(ctx: FileContext, node: ast.AST, predicate) -> List[ImportTarget]:
+def offending_targets(ctx: FileContext, node: ast.AST,
+                      predicate: Callable[[ImportTarget], bool]) -> List[ImportTarget]:
     """Targets of ``node`` for which ``predicate(target)`` holds, one per shown module."""
     found: List[ImportTarget] = []
     seen = set()
@@ -121,31 +106,6 @@ def in_own_layer_package(importer: Location, target: Location) -> bool:
     return importer.module_parts[:-1][:index + 1] == parts[:index + 1]
 
 
-def locate_target(ctx: FileContext, dotted: str) -> Location:
-    """``ctx.locate_import`` plus the configured path globs and exclusions."""
-    location = ctx.locate_import(dotted)
-    config = ctx.config.layer
-    if not (config.path_globs or config.exclude_globs):
-        return location
-    parts = tuple(dotted.split("."))
-    candidates = []
-    for size in (len(parts), len(parts) - 1):
-        if size > 0:
-            path = "/".join(parts[:size])
-            candidates.append((path + ".py", size))
-            candidates.append((path + "/__init__.py", size))
-    if any(fnmatch.fnmatch(c, g) for g in config.exclude_globs for c, _ in candidates):
-        return replace(location, layers=frozenset(), feature=None, layer_segment=None)
-    for glob, layers in config.path_globs:
-        for candidate, size in candidates:
-            if fnmatch.fnmatch(candidate, glob):
-                feature = location.feature
-                if feature is None and size >= 3 and parts[size - 2] not in NOT_FEATURES:
-                    feature = parts[size - 2]
-                return replace(location, layers=layers, feature=feature, layer_segment=None)
-    return location
-
-
 def foreign_feature(importer: Location, target: Location) -> Optional[str]:
     """The target's feature when it is another feature than the importer's, else None."""
     feature = target.feature
@@ -156,60 +116,10 @@ def foreign_feature(importer: Location, target: Location) -> Optional[str]:
     return feature
 
 
-def ranks(layers: Iterable[Layer]) -> List[int]:
+def ranks(layers: AbstractSet[Layer]) -> List[int]:
     return [RANKS[layer] for layer in layers if layer in RANKS]
 
 
 def layer_names(layers: AbstractSet[Layer], only: Optional[AbstractSet[Layer]] = None) -> str:
     """``models/schemas`` for a file with two layers."""
     return "/".join(sorted(layer.value for layer in layers if only is None or layer in only))
-
-
-# --- special core modules ---------------------------------------------------------------------
-
-def _in_core_package(location: Location, stems: FrozenSet[str]) -> bool:
-    return location.in_core and any(part in stems for part in location.module_parts)
-
-
-def is_settings_module(location: Location) -> bool:
-    """``core/settings.py``, ``core/config.py``, or a module of a ``core/settings/`` package."""
-    return location.is_settings_module or _in_core_package(location, SETTINGS_STEMS)
-
-
-def is_database_module(location: Location) -> bool:
-    """``core/database.py``/``db.py``/``session.py``, or a module of such a core package."""
-    return location.is_database_module or _in_core_package(location, DATABASE_STEMS)
-
-
-# --- names ------------------------------------------------------------------------------------
-
-def database_callable(ctx: FileContext, func: ast.AST, names: FrozenSet[str]) -> Optional[str]:
-    """The name from ``names`` when ``func`` is that SQLAlchemy/SQLModel callable (any import
-    form or alias: ``sa.create_engine``, ``from sqlalchemy.orm import sessionmaker as sm``)."""
-    qualified = ctx.qualified_name(func)
-    if qualified is None or "." not in qualified:
-        return None
-    name = qualified.rsplit(".", 1)[1]
-    if name in names and qualified.split(".", 1)[0] in DATABASE_PACKAGES:
-        return name
-    return None
-
-
-def matches_any(name: str, patterns: Iterable[str]) -> bool:
-    """Exact names or globs (``*Base``) from an option."""
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
-
-
-def parameter_names(functions: Iterable[ast.AST]) -> FrozenSet[str]:
-    """Every parameter name of the given function nodes."""
-    names = set()
-    for function in functions:
-        args = getattr(function, "args", None)
-        if args is None:
-            continue
-        for arg in args.posonlyargs + args.args + args.kwonlyargs:
-            names.add(arg.arg)
-        for arg in (args.vararg, args.kwarg):
-            if arg is not None:
-                names.add(arg.arg)
-    return frozenset(names)
