@@ -22,7 +22,6 @@ Building, persisting and finding an index for a file: :mod:`flake8_ddd.project_s
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from flake8_ddd.project_facts import (ABSTRACT, DECLARATIVE, TABLE_KEYWORD, TABLENAME, ClassFacts,
@@ -283,18 +282,20 @@ class ProjectIndex:
         facts = self.facts(module)
         if facts is None:
             return ""
-        seen: List[object] = []
+        seen: List[str] = []
         for local, target in facts.names:
             resolved = self.resolve(target)
-            seen.append([local, resolved, self.kinds(resolved), self.module_defines_orm(resolved)])
+            kinds = self.kinds(resolved) + ("m" if self.module_defines_orm(resolved) else "")
+            if kinds:  # names of no kind give the rules nothing to act on
+                seen.append(f"{local}={resolved}:{kinds}")
         for star in facts.stars:
-            seen.append(["*", star, self.module_defines_orm(star)])
+            seen.append(f"*{star}:{self.module_defines_orm(star)}")
         for cls in facts.classes:
             name = f"{module}.{cls.name}"
             project, outside = self.lineage(name)
-            seen.append([cls.name, self.kinds(name), sorted(outside),
-                         sorted([p, self.kinds(p)] for p in project)])
-        text = json.dumps(seen, separators=(",", ":"))
+            seen.append(f"{cls.name}:{self.kinds(name)}<{','.join(sorted(outside))}<" + ",".join(
+                sorted(f"{p}:{self.kinds(p)}" for p in project)))
+        text = "\n".join(seen)
         return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
 
     def summary(self) -> Mapping[str, int]:

@@ -51,7 +51,7 @@ CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# For information about cache directory tags see https://bford.info/cachedir/\n")
 
 #: One stored file: size, mtime in nanoseconds, hash of the bytes, whether it has a route
-#: decorator, facts (None: not read yet).
+#: decorator, facts (None: not read yet; a list: as loaded, not decoded yet).
 Stored = Tuple[int, int, str, bool, Optional[FileFacts]]
 
 _INDEXES: Dict[Optional[str], ProjectIndex] = {}
@@ -172,7 +172,7 @@ class ProjectFiles(FactsSource):
         relative = self.paths.get(module)
         found = self._entry(relative, need_facts=True)[4] if relative is not None else None
         self.files[module] = found  # type: ignore[assignment]
-        return found
+        return found  # type: ignore[return-value]
 
     def body_modules(self) -> Iterable[str]:
         return [module for module, relative in self.paths.items()
@@ -185,6 +185,8 @@ class ProjectFiles(FactsSource):
         """The stored entry of a file, brought up to date as far as asked."""
         size, mtime = self.stats[relative]
         old = self.stored.get(relative)
+        if old is not None and isinstance(old[4], list):  # as loaded: decoded when first used
+            old = self.stored[relative] = old[:4] + (_decode(old[4]),)
         if old is not None and old[0] == size and old[1] == mtime and (old[4] or not need_facts):
             return old
         path = os.path.join(self.root, relative)
@@ -227,7 +229,7 @@ def load(path: str, root: str) -> Dict[str, Stored]:
                 or document.get("root") != os.path.abspath(root)):
             return {}
         return {str(relative): (int(size), int(mtime), str(digest), bool(routes),
-                                None if facts is None else FileFacts.from_json(facts))
+                                facts if isinstance(facts, list) else None)
                 for relative, (size, mtime, digest, routes, facts) in document["files"].items()}
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return {}
@@ -236,7 +238,8 @@ def load(path: str, root: str) -> Dict[str, Stored]:
 def save(path: str, root: str, stored: Dict[str, Stored]) -> bool:
     """Write the facts atomically; whether it worked (failing only costs a warm start)."""
     document = {"format": FACTS_FORMAT, "root": os.path.abspath(root),
-                "files": {relative: [size, mtime, digest, routes, None if facts is None else facts.to_json()]
+                "files": {relative: [size, mtime, digest, routes,
+                                     facts.to_json() if isinstance(facts, FileFacts) else facts]
                           for relative, (size, mtime, digest, routes, facts) in sorted(stored.items())}}
     directory = os.path.dirname(path)
     try:
@@ -248,6 +251,14 @@ def save(path: str, root: str, stored: Dict[str, Stored]) -> bool:
     except OSError:
         return False
     return True
+
+
+def _decode(raw: list) -> Optional[FileFacts]:
+    """Stored facts as loaded; None (read the file again) when malformed."""
+    try:
+        return FileFacts.from_json(raw)
+    except (TypeError, ValueError):
+        return None
 
 
 def _write_atomic(path: str, text: str) -> None:
