@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Set
 
 from flake8_ddd.layers import Layer
 from flake8_ddd.options import Option
+from flake8_ddd.rules._annotations import ANNOTATED, CLASS_VAR, parse_string_annotation
 
 if TYPE_CHECKING:
     from flake8_ddd.context import FileContext
@@ -58,25 +59,9 @@ SETTINGS_MODELS: FrozenSet[str] = frozenset({
 })
 ENUM_BASES: FrozenSet[str] = frozenset(
     f"enum.{name}" for name in ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "ReprEnum"))
-
-STR_TYPES: FrozenSet[str] = frozenset({"str", "builtins.str"})
-_TYPING = ("typing", "typing_extensions")
-OPTIONAL = frozenset(f"{m}.Optional" for m in _TYPING)
-UNION = frozenset(f"{m}.Union" for m in _TYPING)
-ANNOTATED = frozenset(f"{m}.Annotated" for m in _TYPING)
-CLASS_VAR = frozenset(f"{m}.ClassVar" for m in _TYPING)
-NEW_TYPE = frozenset(f"{m}.NewType" for m in _TYPING)
-CONSTR: FrozenSet[str] = frozenset({
-    "pydantic.constr", "pydantic.types.constr", "pydantic.v1.constr", "pydantic.v1.types.constr"})
-MAX_LEN = frozenset({"annotated_types.MaxLen"})
-LEN = frozenset({"annotated_types.Len"})
-#: Keywords of ``Field``/``constr``/``StringConstraints`` that bound a string (``regex`` is
-#: pydantic v1's name for ``pattern``).
-BOUND_KEYWORDS = frozenset({"max_length", "pattern", "regex"})
 #: Model configuration that bounds every string field of a model (v2 and v1 spelling).
 CONFIG_BOUND_KEYS = frozenset({"str_max_length", "max_anystr_length"})
 ALIAS_KEYWORDS = ("alias", "validation_alias")
-MAX_DEPTH = 20
 
 
 # -- the per-file analysis ------------------------------------------------------------------------
@@ -190,128 +175,10 @@ class ModuleSchemas:
         return info
 
     def _is_class_var(self, annotation: ast.AST) -> bool:
-        annotation = _parse_string(annotation) or annotation
+        annotation = parse_string_annotation(annotation) or annotation
         if isinstance(annotation, ast.Subscript):
             annotation = annotation.value
         return self.ctx.qualified_name(annotation) in CLASS_VAR
-
-    # -- string fields ----------------------------------------------------------------------------
-
-    def str_bound(self, annotation: Optional[ast.AST]) -> Optional[bool]:
-        """None when the annotation is not a ``str`` type (optionally with None); else whether it
-        is bounded by ``max_length``/``pattern``."""
-        result = self._str_bound(annotation, 0, frozenset())
-        return None if result is _NONE_TYPE else result  # type: ignore[return-value]
-
-    def _str_bound(self, node: Optional[ast.AST], depth: int, seen: FrozenSet[str]) -> object:
-        if node is None or depth > MAX_DEPTH:
-            return None
-        ctx = self.ctx
-        if isinstance(node, ast.Constant):
-            if node.value is None:
-                return _NONE_TYPE
-            parsed = _parse_string(node)
-            return self._str_bound(parsed, depth + 1, seen) if parsed is not None else None
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            return self._union([node.left, node.right], depth, seen)
-        if isinstance(node, ast.Subscript):
-            wrapper = ctx.qualified_name(node.value)
-            inner = node.slice
-            elements = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
-            if wrapper in OPTIONAL:
-                return self._union(elements + [ast.Constant(None)], depth, seen)
-            if wrapper in UNION:
-                return self._union(elements, depth, seen)
-            if wrapper in ANNOTATED and elements:
-                base = self._str_bound(elements[0], depth + 1, seen)
-                if base is False and any(_is_bound(ctx, meta) for meta in elements[1:]):
-                    return True
-                return base
-            return None
-        if isinstance(node, ast.Call):
-            function = ctx.qualified_name(node.func)
-            if function in CONSTR:
-                return _has_bound_keyword(node)
-            if function in NEW_TYPE and len(node.args) == 2:
-                return self._str_bound(node.args[1], depth + 1, seen)
-            return None
-        if isinstance(node, ast.Name) and node.id in self.aliases and node.id not in seen:
-            return self._str_bound(self.aliases[node.id], depth + 1, seen | {node.id})
-        if isinstance(node, (ast.Name, ast.Attribute)):
-            return False if ctx.qualified_name(node) in STR_TYPES else None
-        return None
-
-    def _union(self, elements: List[ast.AST], depth: int, seen: FrozenSet[str]) -> object:
-        results = []
-        for element in _flatten_or(elements):
-            result = self._str_bound(element, depth + 1, seen)
-            if result is None:
-                return None
-            if result is not _NONE_TYPE:
-                results.append(result)
-        if not results:
-            return _NONE_TYPE
-        return all(results)
-
-    def field_is_unbounded_str(self, field_node: ast.AnnAssign) -> bool:
-        """A ``str`` field bounded neither in its annotation nor by a ``Field(...)`` default."""
-        if self.str_bound(field_node.annotation) is not False:
-            return False
-        return not (field_node.value is not None and _is_bound(self.ctx, field_node.value))
-
-
-_NONE_TYPE = object()
-
-
-def _flatten_or(elements: List[ast.AST]) -> Iterator[ast.AST]:
-    """The members of ``a | b | c`` unions (iteratively: a long chain nests deeply)."""
-    stack = list(reversed(elements))
-    while stack:
-        element = stack.pop()
-        if isinstance(element, ast.BinOp) and isinstance(element.op, ast.BitOr):
-            stack.extend((element.right, element.left))
-        else:
-            yield element
-
-
-def _parse_string(node: ast.AST) -> Optional[ast.AST]:
-    """The expression inside a string annotation (``"str | None"``), or None."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            return ast.parse(node.value.strip(), mode="eval").body
-        except (SyntaxError, ValueError):
-            return None
-    return None
-
-
-def _has_bound_keyword(call: ast.Call) -> bool:
-    for keyword in call.keywords:
-        if keyword.arg is None:  # Field(**limits): cannot tell, assume bounded
-            return True
-        if keyword.arg in BOUND_KEYWORDS and not (
-                isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
-            return True
-    return False
-
-
-def _is_bound(ctx: FileContext, node: ast.AST) -> bool:
-    """Whether ``node`` (Annotated metadata or a field default) bounds a string's length/shape.
-
-    Any call with a ``max_length``/``pattern``/``regex`` keyword counts (``Field``,
-    ``StringConstraints``, ``constr``, FastAPI's ``Query``, a project's own ``Field`` wrapper),
-    as do ``annotated_types.MaxLen(n)`` and ``annotated_types.Len(min, max)``.
-    """
-    if not isinstance(node, ast.Call):
-        return False
-    if _has_bound_keyword(node):
-        return True
-    function = ctx.qualified_name(node.func)
-    if function in MAX_LEN:
-        return bool(node.args)
-    if function in LEN:
-        return len(node.args) >= 2 and not (
-            isinstance(node.args[1], ast.Constant) and node.args[1].value is None)
-    return False
 
 
 def _declares_table_name(node: ast.ClassDef) -> bool:

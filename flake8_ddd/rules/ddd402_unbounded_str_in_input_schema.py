@@ -5,6 +5,7 @@ from typing import Set
 
 from flake8_ddd.layers import Layer
 from flake8_ddd.rule import Rule, Scope, on
+from flake8_ddd.rules._annotations import field_is_unbounded_str
 from flake8_ddd.rules._schemas import INPUT_SCHEMA_SUFFIXES, has_suffix, module_schemas
 
 
@@ -72,11 +73,10 @@ class UnboundedStrInInputSchema(Rule):
     def check_class(self, node: ast.ClassDef) -> None:
         if not has_suffix(node.name, self.ctx.config.get(INPUT_SCHEMA_SUFFIXES)):
             return
-        schemas = module_schemas(self.ctx)
-        info = schemas.info(node)
+        info = module_schemas(self.ctx).info(node)
         if info is None or info.enum or info.bounds_all_strings():
             return
         for name, field_node in info.effective_fields():
-            if id(field_node) not in self.reported and schemas.field_is_unbounded_str(field_node):
+            if id(field_node) not in self.reported and field_is_unbounded_str(self.ctx, field_node):
                 self.reported.add(id(field_node))
                 self.report(field_node, schema=node.name, field=name)
