@@ -104,7 +104,7 @@ class ProjectIndex:
         self._lineage: Dict[str, Tuple[FrozenSet[str], FrozenSet[str]]] = {}
         self._kinds: Dict[str, str] = {}
         self._bodies: Optional[FrozenSet[str]] = None
-        self._orm_modules: Dict[str, bool] = {}
+        self._orm_modules: Dict[str, str] = {}
 
     @classmethod
     def of(cls, files: Iterable[FileFacts]) -> "ProjectIndex":
@@ -264,13 +264,20 @@ class ProjectIndex:
             self._bodies = frozenset(found)
         return self._bodies
 
-    def module_defines_orm(self, module: str) -> bool:
-        """Whether the project module ``module`` defines an ORM class."""
+    def module_orm(self, module: str) -> str:
+        """``"defines"`` when the project module ``module`` defines an ORM class, ``"exports"``
+        when it only imports one at module level (a package's ``__init__`` re-exporting its
+        models), else ``""``."""
         found = self._orm_modules.get(module)
         if found is None:
             facts = self.facts(module)
-            found = self._orm_modules[module] = facts is not None and any(
-                ORM in self.kinds(f"{module}.{c.name}") for c in facts.classes)
+            found = ""
+            if facts is not None:
+                if any(ORM in self.kinds(f"{module}.{c.name}") for c in facts.classes):
+                    found = "defines"
+                elif any(ORM in self.kinds(self.resolve(t)) for _, t in facts.names):
+                    found = "exports"
+            self._orm_modules[module] = found
         return found
 
     # -- what a file's findings depend on ----------------------------------------------------------
@@ -285,11 +292,11 @@ class ProjectIndex:
         seen: List[str] = []
         for local, target in facts.names:
             resolved = self.resolve(target)
-            kinds = self.kinds(resolved) + ("m" if self.module_defines_orm(resolved) else "")
+            kinds = self.kinds(resolved) + self.module_orm(resolved)
             if kinds:  # names of no kind give the rules nothing to act on
                 seen.append(f"{local}={resolved}:{kinds}")
         for star in facts.stars:
-            seen.append(f"*{star}:{self.module_defines_orm(star)}")
+            seen.append(f"*{star}:{self.module_orm(star)}")
         for cls in facts.classes:
             name = f"{module}.{cls.name}"
             project, outside = self.lineage(name)

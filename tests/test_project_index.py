@@ -268,16 +268,17 @@ def test_orm_classes_through_project_bases_and_sqlmodel_tables(tmp_path):
     assert not index.is_kind("app.core.database.Abstract", ORM)
     assert index.is_kind("app.order.tables.Item", ORM)
     assert not index.is_kind("app.order.tables.ItemBase", ORM)
-    assert index.module_defines_orm("app.order.models")
-    assert index.module_defines_orm("app.order.tables")
+    assert index.module_orm("app.order.models") == "defines"
+    assert index.module_orm("app.order.tables") == "defines"
+    assert index.module_orm("app.order.routes") == ""  # imports ItemBase, a schema
 
 
 def test_a_pydantic_only_models_module_defines_no_orm_class(tmp_path):
     index = index_of(write_tree(tmp_path, SCHEMA_TREE))
     assert index.is_kind("app.user.models.UserPublic", SCHEMA)
     assert not index.is_kind("app.user.models.UserPublic", ORM)
-    assert not index.module_defines_orm("app.user.models")
-    assert not index.module_defines_orm("app.user")
+    assert index.module_orm("app.user.models") == ""
+    assert index.module_orm("app.user") == ""
 
 
 def test_schemas_used_as_request_bodies_in_another_features_routes(tmp_path):
