@@ -25,7 +25,7 @@ from flake8_ddd.engine import lint_source, lint_tree
 from flake8_ddd.layers import Layer
 from flake8_ddd.options import PATTERN_RULES_KEY, Config, ConfigError, build_config
 from flake8_ddd.registry import all_options
-from harness import ALL_GROUPS, FIXTURES, parse_flake8, run_flake8
+from harness import ALL_GROUPS, FIXTURES, codes, make_project, run_flake8
 
 #: hypothesmith compiles what it generates, and some of it draws SyntaxWarnings.
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
@@ -524,12 +524,6 @@ HOUSE_FILES = {
 }
 
 
-def make_project(root: Path, files: Dict[str, str], flake8_cfg: str) -> None:
-    write(root / "setup.cfg", "[flake8]\n" + textwrap.dedent(flake8_cfg))
-    for relative, text in files.items():
-        write(root / relative, text)
-
-
 def expected_markers(files: Dict[str, str]) -> Set[Tuple[str, int, str]]:
     out = set()
     for relative, text in files.items():
@@ -540,16 +534,12 @@ def expected_markers(files: Dict[str, str]) -> Set[Tuple[str, int, str]]:
     return out
 
 
-def codes(result: subprocess.CompletedProcess, prefix: str = "DDD9") -> Set[Tuple[str, int, str]]:
-    return {(path, line, code) for path, found_ in parse_flake8(result.stdout).items()
-            for line, code in found_ if code.startswith(prefix)}
-
-
 def test_the_documented_house_rules_work_through_flake8(tmp_path):
     write(tmp_path / "ddd-rules.toml", documented_rules_file())
-    make_project(tmp_path, HOUSE_FILES, "extend-select = DDD\nddd-pattern-rules-file = ddd-rules.toml\n")
+    make_project(tmp_path, HOUSE_FILES,
+                 setup_cfg="[flake8]\nextend-select = DDD\nddd-pattern-rules-file = ddd-rules.toml\n")
     result = run_flake8(["--select=DDD", "."], tmp_path)
-    assert codes(result) == expected_markers(HOUSE_FILES), result.stdout + result.stderr
+    assert codes(result, "DDD9") == expected_markers(HOUSE_FILES), result.stdout + result.stderr
     assert result.returncode == 1 and not result.stderr
     text = result.stdout
     assert "DDD901 print(invoice.id, total) in the services layer: log with the module's logger" in text
@@ -582,9 +572,9 @@ LAYER_RULES = "".join(
 def test_flake8_a_rule_per_layer_kind(tmp_path):
     files = {path: "print(1)\n" for path in [*LAYER_PATHS.values(), NO_LAYER_PATH, *TEST_PATHS]}
     write(tmp_path / "ddd-rules.toml", LAYER_RULES)
-    make_project(tmp_path, files, "ddd-pattern-rules-file = ddd-rules.toml\n")
+    make_project(tmp_path, files, setup_cfg="[flake8]\nddd-pattern-rules-file = ddd-rules.toml\n")
     result = run_flake8(["."], tmp_path)
-    assert codes(result) == {(os.path.normpath(path), 1, f"DDD91{i}")
+    assert codes(result, "DDD9") == {(os.path.normpath(path), 1, f"DDD91{i}")
                              for i, (layer, path) in enumerate(LAYER_PATHS.items())}, result.stderr
 
 
@@ -624,29 +614,29 @@ TWO_RULES = textwrap.dedent("""\
 def test_flake8_noqa_select_ignore_per_file_ignores(tmp_path, args, cfg_text, expected):
     write(tmp_path / "ddd-rules.toml", TWO_RULES)
     make_project(tmp_path, {"app/shop/services/orders.py": SERVICES_FILE},
-                 "ddd-pattern-rules-file = ddd-rules.toml\n" + cfg_text)
+                 setup_cfg="[flake8]\nddd-pattern-rules-file = ddd-rules.toml\n" + cfg_text)
     result = run_flake8(args + ["app"], tmp_path)
     path = os.path.join("app", "shop", "services", "orders.py")
-    assert codes(result) == {(path, line, code) for line, code in expected.items()}, result.stderr
+    assert codes(result, "DDD9") == {(path, line, code) for line, code in expected.items()}, result.stderr
     if 2 in expected:
         assert f"{path}:2:5: DDD901 print(x) in services: log" in result.stdout
 
 
 def test_flake8_option_on_the_command_line_and_stdin(tmp_path):
     write(tmp_path / "rules" / "ddd.toml", TWO_RULES)
-    make_project(tmp_path, {}, "")
+    make_project(tmp_path, {}, setup_cfg="[flake8]\n")
     result = run_flake8(["--ddd-pattern-rules-file=rules/ddd.toml", "--stdin-display-name",
                          "app/shop/services/orders.py", "-"], tmp_path, stdin=SERVICES_FILE)
     expected = {(2, "DDD901"), (4, "DDD901"), (6, "DDD902")}
-    assert {(line, code) for _, line, code in codes(result)} == expected, result.stderr
+    assert {(line, code) for _, line, code in codes(result, "DDD9")} == expected, result.stderr
 
 
 def test_flake8_jobs_run_pattern_rules_in_workers(tmp_path):
     files = {f"app/shop/services/m{n}.py": "print(1)\n" for n in range(8)}
     write(tmp_path / "ddd-rules.toml", TWO_RULES)
-    make_project(tmp_path, files, "ddd-pattern-rules-file = ddd-rules.toml\n")
+    make_project(tmp_path, files, setup_cfg="[flake8]\nddd-pattern-rules-file = ddd-rules.toml\n")
     result = run_flake8(["--jobs=2", "."], tmp_path)
-    assert len(codes(result)) == 8, result.stderr
+    assert len(codes(result, "DDD9")) == 8, result.stderr
 
 
 FLAKE8_BAD = [
@@ -668,7 +658,7 @@ FLAKE8_BAD = [
 def test_flake8_bad_rules_exit_2_with_one_line(tmp_path, content, word):
     write(tmp_path / "ddd-rules.toml", content)
     make_project(tmp_path, {"app/shop/services/orders.py": "print(1)\n"},
-                 "ddd-pattern-rules-file = ddd-rules.toml\n")
+                 setup_cfg="[flake8]\nddd-pattern-rules-file = ddd-rules.toml\n")
     result = run_flake8(["."], tmp_path)
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2, result.stdout + result.stderr
@@ -678,7 +668,7 @@ def test_flake8_bad_rules_exit_2_with_one_line(tmp_path, content, word):
 
 def test_flake8_missing_rules_file_exit_2(tmp_path):
     make_project(tmp_path, {"app/shop/services/orders.py": "print(1)\n"},
-                 "ddd-pattern-rules-file = missing.toml\n")
+                 setup_cfg="[flake8]\nddd-pattern-rules-file = missing.toml\n")
     result = run_flake8(["."], tmp_path)
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "missing.toml" in result.stderr and "Traceback" not in result.stderr
@@ -695,7 +685,8 @@ def run_flake8_without_ast_grep(args: List[str], cwd: Path, shadow: Path) -> sub
 
 def test_flake8_without_ast_grep(tmp_path):
     project = tmp_path / "project"
-    make_project(project, {"app/shop/crud/orders.py": "def f(session):\n    session.commit()\n"}, "")
+    make_project(project, {"app/shop/crud/orders.py": "def f(session):\n    session.commit()\n"},
+                 setup_cfg="[flake8]\n")
     write(project / "ddd-rules.toml", TWO_RULES)
     plain = run_flake8_without_ast_grep(["--select=DDD", "."], project, tmp_path / "shadow")
     assert plain.returncode == 1 and "DDD001" in plain.stdout and not plain.stderr, plain.stderr

@@ -6,13 +6,14 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import Dict, Optional, Sequence
 
 import pytest
 
-BIN = Path(sys.executable).parent
+# The integration tests import these shared helpers from here too.
+from harness import BIN, clean_env, make_project, run_flake8  # noqa: F401
+
 COMMIT_IN_CRUD = "async def save(session):\n    await session.commit()\n"
 
 
@@ -38,40 +39,12 @@ def need(name: str) -> str:
     return found
 
 
-def make_project(root: Path, files: Dict[str, str], **config_files: str) -> Path:
-    """Write ``files`` (dedented) under ``root``; ``setup_cfg=...``/``pyproject_toml=...`` too."""
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    for name, text in config_files.items():
-        filename = {"setup_cfg": "setup.cfg", "pyproject_toml": "pyproject.toml",
-                    "tox_ini": "tox.ini", "flake8": ".flake8"}[name]
-        (root / filename).write_text(textwrap.dedent(text), encoding="utf-8")
-    if not any((root / m).exists() for m in ("setup.cfg", "pyproject.toml", "tox.ini", ".flake8")):
-        (root / "setup.cfg").write_text("[metadata]\nname = sample\n", encoding="utf-8")
-    return root
-
-
 def run_check(args: Sequence[str], cwd: Path, stdin: Optional[str] = None,
               env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
     """The real standalone command, ``python -m flake8_ddd check ...``."""
     return subprocess.run([sys.executable, "-m", "flake8_ddd", "check", *args], cwd=str(cwd),
                           input=stdin, capture_output=True, text=True, timeout=600,
                           env=env or clean_env())
-
-
-def run_flake8(args: Sequence[str], cwd: Path, stdin: Optional[str] = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flake8", *args], cwd=str(cwd), input=stdin,
-                          capture_output=True, text=True, timeout=600, env=clean_env())
-
-
-def clean_env() -> Dict[str, str]:
-    """This environment with the test interpreter's scripts first on PATH."""
-    env = dict(os.environ)
-    env["PATH"] = str(BIN) + os.pathsep + env.get("PATH", "")
-    env.pop("PYTHONPATH", None)
-    return env
 
 
 def findings_of(output: str) -> set:

@@ -9,13 +9,10 @@ import sys
 
 import pytest
 
+from harness import codes
 from integration_support import COMMIT_IN_CRUD, clean_env, findings_of, make_project, need, run_check
 
 CRUD = os.path.join("app", "orders", "crud", "order.py")
-
-
-def codes(result) -> set:
-    return {(path, line, code) for path, line, _, code, _ in findings_of(result.stdout)}
 
 
 def assert_one_line_error(result, *needles: str) -> None:
