@@ -151,6 +151,9 @@ class ProjectFiles(FactsSource):
         self.stored: Dict[str, Stored] = dict(stored or {})
         self.changed = False
         self.paths: Dict[str, str] = {}  # module -> path relative to root
+        #: Other names a module may be imported by: its path from the root, dotted
+        #: (``app.user.errors`` for a namespace package ``app/`` beside ``pyproject.toml``).
+        self.aliases: Dict[str, str] = {}
         self.stats: Dict[str, Tuple[int, int]] = {}
         parts_of_directory: Dict[str, Tuple[str, ...]] = {}
         for path in project_files(root):
@@ -160,8 +163,10 @@ class ProjectFiles(FactsSource):
                 continue
             relative = os.path.relpath(path, root)
             self.stats[relative] = (stat.st_size, stat.st_mtime_ns)
-            module = module_name(_module_parts(path, parts_of_directory))
-            self.paths.setdefault(module, relative)
+            self.paths.setdefault(module_name(_module_parts(path, parts_of_directory)), relative)
+            from_root = relative[:-3].split(os.sep)
+            if all(part.isidentifier() for part in from_root):
+                self.aliases.setdefault(module_name(from_root), relative)
         if set(self.stored) - set(self.stats):
             self.changed = True
             self.stored = {r: e for r, e in self.stored.items() if r in self.stats}
@@ -169,7 +174,7 @@ class ProjectFiles(FactsSource):
     def facts(self, module: str) -> Optional[FileFacts]:
         if module in self.files:
             return self.files[module]
-        relative = self.paths.get(module)
+        relative = self.paths.get(module) or self.aliases.get(module)
         found = self._entry(relative, need_facts=True)[4] if relative is not None else None
         self.files[module] = found  # type: ignore[assignment]
         return found  # type: ignore[return-value]

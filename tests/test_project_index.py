@@ -379,3 +379,18 @@ def test_virtual_environments_and_hidden_directories_are_not_the_project(tmp_pat
     modules = set(index_of(root).source.all_modules())
     assert not any("venv" in m or m.startswith(("env", "node_modules", "lib")) for m in modules)
     assert "app.user.errors" in modules
+
+
+def test_a_namespace_application_package_is_found_by_its_path_from_the_root(tmp_path):
+    """``app/`` without ``__init__.py`` beside ``pyproject.toml``, its packages importing each
+    other as ``app.x``: modules are found by both names."""
+    root = write_tree(tmp_path / "project", {
+        "pyproject.toml": "",
+        "app/exceptions/__init__.py": "from .client import NotFound\n",
+        "app/exceptions/client.py": "from .base import Base\n\n\nclass NotFound(Base):\n    pass\n",
+        "app/exceptions/base.py": "from fastapi import HTTPException\n\n\nclass Base(HTTPException):\n    pass\n",
+        "app/services/users.py": "from app.exceptions import NotFound\n",
+    })
+    index = project_store.index_for(str(root / "app" / "services" / "users.py"))
+    assert index.is_kind("app.exceptions.NotFound", HTTP)
+    assert index.is_kind("app.exceptions.client.NotFound", HTTP)
