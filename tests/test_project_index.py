@@ -388,7 +388,8 @@ def test_a_namespace_application_package_is_found_by_its_path_from_the_root(tmp_
         "pyproject.toml": "",
         "app/exceptions/__init__.py": "from .client import NotFound\n",
         "app/exceptions/client.py": "from .base import Base\n\n\nclass NotFound(Base):\n    pass\n",
-        "app/exceptions/base.py": "from fastapi import HTTPException\n\n\nclass Base(HTTPException):\n    pass\n",
+        "app/exceptions/base.py": ("from fastapi import HTTPException\n\n\n"
+                                   "class Base(HTTPException):\n    pass\n"),
         "app/services/users.py": "from app.exceptions import NotFound\n",
     })
     index = project_store.index_for(str(root / "app" / "services" / "users.py"))
