@@ -73,6 +73,16 @@ class Walk:
         self.failed.add(rule)
         self.failures.append(internal_error(rule.code, error))
 
+    def _call(self, handlers: List[Handler], node: ast.AST) -> None:
+        """Call each handler of a rule that has not failed; a rule that raises fails."""
+        failed = self.failed
+        for rule, handler in handlers:
+            if not (failed and rule in failed):
+                try:
+                    handler(node)
+                except Exception as error:  # a rule's bug must never take flake8 down
+                    self._fail(rule, error)
+
     def run(self) -> List[Finding]:
         self._walk()
         for rule in self.rules:
@@ -86,10 +96,10 @@ class Walk:
     def _walk(self) -> None:
         # The hot loop of the whole linter (every node of every file passes here once), so it
         # is written out by hand: children are read from ``_fields`` directly rather than via
-        # ``ast.iter_child_nodes``, leaf nodes that no handler wants (``Load``, ``Store``,
-        # operators) are never pushed, and handlers are called inline.
-        # tests/test_engine_walk.py checks the order against a plain recursive walk.
-        ctx, failed = self.ctx, self.failed
+        # ``ast.iter_child_nodes``, and leaf nodes that no handler wants (``Load``, ``Store``,
+        # operators) are never pushed. tests/test_engine_walk.py checks the order against a
+        # plain recursive walk.
+        ctx, call = self.ctx, self._call
         enter, leave = self.enter, self.leave
         skip = _LEAF_TYPES.difference(enter, leave)
         function_stack = ctx.function_stack
@@ -104,12 +114,7 @@ class Walk:
             if node_type is Marker:
                 if node is _LEAVE:
                     done = pop()
-                    for rule, handler in leave[type(done)]:
-                        if not (failed and rule in failed):
-                            try:
-                                handler(done)
-                            except Exception as error:  # a rule's bug must never take flake8 down
-                                self._fail(rule, error)
+                    call(leave[type(done)], done)
                 elif node is _BODY_START:
                     function_stack.append(pop())  # type: ignore[arg-type]
                 else:
@@ -119,12 +124,7 @@ class Walk:
                 ctx.add_local_import(node)  # type: ignore[arg-type]
             handlers = enter.get(node_type)
             if handlers:
-                for rule, handler in handlers:
-                    if not (failed and rule in failed):
-                        try:
-                            handler(node)
-                        except Exception as error:  # a rule's bug must never take flake8 down
-                            self._fail(rule, error)
+                call(handlers, node)
             if node_type in leave:
                 push(node)
                 push(_LEAVE)
