@@ -13,7 +13,7 @@ import functools
 import os
 import re
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping, Optional, Tuple
+from typing import Iterable, Mapping, Optional, Sequence, Tuple
 
 
 class Layer(str, enum.Enum):
@@ -232,16 +232,30 @@ def locate_file(filename: str, config: LayerConfig, lines: Iterable[str] = (),
     location = _locate_cached(parts, config)
     if location.is_test:
         return location
-    candidates = _glob_candidates(filename, parts, cwd)
-    if any(fnmatch.fnmatch(c, g) for g in config.exclude_globs for c in candidates):
-        return replace(location, layers=frozenset(), feature=None)
-    pinned = pinned_layers(lines)
+    module_path = "/".join(parts) + ".py"
+    absolute = os.path.normpath(os.path.join(cwd, filename))
+    relative = os.path.relpath(absolute, cwd).replace(os.sep, "/")
+    candidates = [(path, parts) for path in (module_path, relative, absolute.replace(os.sep, "/"))]
+    return _configured(location, candidates, config, pinned_layers(lines))
+
+
+def _configured(location: Location, candidates: Sequence[Tuple[str, Tuple[str, ...]]],
+                config: LayerConfig, pinned: Optional[frozenset] = None) -> Location:
+    """``location`` after ``ddd-layer-exclude``, a pin and ``ddd-layer-paths``, in that order.
+
+    ``candidates`` are the paths the globs are matched against, each with the module path
+    whose parent directory is the feature when the layer comes from a glob or a pin.
+    """
+    if any(fnmatch.fnmatch(path, g) for g in config.exclude_globs for path, _ in candidates):
+        return replace(location, layers=frozenset(), feature=None, layer_segment=None)
     if pinned is not None:
-        return replace(location, layers=pinned, feature=location.feature or _feature_guess(parts))
+        return replace(location, layers=pinned, layer_segment=None,
+                       feature=location.feature or _feature_guess(location.module_parts))
     for glob, layers in config.path_globs:
-        if any(fnmatch.fnmatch(c, glob) for c in candidates):
-            return replace(location, layers=layers,
-                           feature=location.feature or _feature_guess(parts))
+        for path, parts in candidates:
+            if fnmatch.fnmatch(path, glob):
+                return replace(location, layers=layers, layer_segment=None,
+                               feature=location.feature or _feature_guess(parts))
     return location
 
 
@@ -254,13 +268,6 @@ def _feature_guess(parts: Tuple[str, ...]) -> Optional[str]:
     if len(parts) >= 3 and parts[-2] not in NOT_FEATURES:
         return parts[-2]
     return None
-
-
-def _glob_candidates(filename: str, parts: Tuple[str, ...], cwd: str) -> Tuple[str, ...]:
-    module_path = "/".join(parts) + ".py"
-    absolute = os.path.normpath(os.path.join(cwd, filename))
-    relative = os.path.relpath(absolute, cwd).replace(os.sep, "/")
-    return (module_path, relative, absolute.replace(os.sep, "/"))
 
 
 # --- import targets ------------------------------------------------------------------------
@@ -292,16 +299,7 @@ def locate_module(dotted: str, config: LayerConfig) -> Location:
     location = _locate_cached(parts, config)
     if not (config.path_globs or config.exclude_globs):
         return location
-    candidates = []
-    for size in (len(parts), len(parts) - 1):
-        if size > 0:
-            path = "/".join(parts[:size])
-            candidates += [(path + ".py", size), (path + "/__init__.py", size)]
-    if any(fnmatch.fnmatch(c, g) for g in config.exclude_globs for c, _ in candidates):
-        return replace(location, layers=frozenset(), feature=None, layer_segment=None)
-    for glob, layers in config.path_globs:
-        for candidate, size in candidates:
-            if fnmatch.fnmatch(candidate, glob):
-                feature = location.feature or _feature_guess(parts[:size])
-                return replace(location, layers=layers, feature=feature, layer_segment=None)
-    return location
+    candidates = [(path + suffix, parts[:size])
+                  for size in (len(parts), len(parts) - 1) if size > 0
+                  for path in ["/".join(parts[:size])] for suffix in (".py", "/__init__.py")]
+    return _configured(location, candidates, config)
