@@ -1,0 +1,235 @@
+"""The result cache on disk: where it lives, how its files are written, read back and removed.
+
+The cache directory is ``.flake8_ddd_cache/`` next to the configuration file (or in the current
+directory when there is none); the environment variable ``FLAKE8_DDD_CACHE_DIR`` names another
+one. flake8-ddd writes there only files it can recognise again by name *and* content:
+
+- ``CACHEDIR.TAG`` and ``.gitignore``, and only in a directory it created itself (a directory
+  that already existed, say a shared one, is never tagged, so backup tools keep backing it up);
+- ``<version>/<32 hex digits>.json``, one per run key, beginning ``{"format":1,"version":...,
+  "key":"<the same 32 digits>"``; and ``.tmp-*`` files while one is being written.
+
+``flake8-ddd clean`` removes those files and nothing else, then the directories that are left
+empty, the cache directory itself only when flake8-ddd created it (its ``CACHEDIR.TAG`` says so).
+
+Reading never trusts the file: anything that is not exactly the shape written (a truncated
+file, a list 100,000 levels deep, an object where a list belongs, a line number of 10**30, a
+message that is not a string) is a miss, never an error and never a finding.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import tempfile
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+
+CACHE_DIR_NAME = ".flake8_ddd_cache"
+ENV_CACHE_DIR = "FLAKE8_DDD_CACHE_DIR"
+CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# This file is a cache directory tag created by flake8-ddd.\n"
+                "# For information about cache directory tags see https://bford.info/cachedir/\n")
+GITIGNORE = "# Created by flake8-ddd.\n*\n"
+FORMAT = 1
+TEMPORARY_PREFIX = ".tmp-"
+RUN_FILE = re.compile(r"[0-9a-f]{32}\.json")
+VERSION_DIRECTORY = re.compile(r"[0-9][0-9A-Za-z.+!-]*")
+CODE = re.compile(r"[A-Z]{1,5}[0-9]{1,5}")
+
+#: One cached finding: line, column, code, text, source line (the path is the entry's).
+Row = Tuple[int, int, str, str, str]
+
+
+# --- where ---------------------------------------------------------------------------------------
+
+def cache_root(config_source: Optional[str], cwd: Optional[str] = None) -> str:
+    """The cache directory: ``FLAKE8_DDD_CACHE_DIR``, else ``.flake8_ddd_cache`` next to the
+    configuration file, else in ``cwd``."""
+    override = os.environ.get(ENV_CACHE_DIR)
+    if override:
+        return os.path.abspath(override)
+    base = os.path.dirname(os.path.abspath(config_source)) if config_source else (cwd or os.getcwd())
+    return os.path.join(os.path.abspath(base), CACHE_DIR_NAME)
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+def write_atomic(path: str, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``."""
+    handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, dir=os.path.dirname(path))
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def prepare(root: str) -> None:
+    """Create the cache directory; tag it (and keep it out of git) only when it is new."""
+    if os.path.isdir(root):
+        return
+    os.makedirs(root)
+    for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", GITIGNORE)):
+        write_atomic(os.path.join(root, name), text)
+
+
+def run_document(version: str, key: str, entries: Dict[str, Any]) -> str:
+    return json.dumps({"format": FORMAT, "version": version, "key": key, "entries": entries},
+                      separators=(",", ":"))
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def load_entries(path: str) -> Dict[str, Any]:
+    """The entries of a run file; ``{}`` for anything but a well-formed one (never raises)."""
+    try:
+        with open(path, "rb") as handle:
+            document = json.loads(handle.read())
+    except (OSError, ValueError, RecursionError, MemoryError):
+        return {}
+    if (not isinstance(document, dict) or document.get("format") != FORMAT
+            or not isinstance(document.get("entries"), dict)):
+        return {}
+    return document["entries"]
+
+
+def valid_rows(entry: Any, key: str, data: bytes) -> Optional[List[Row]]:
+    """The rows of a stored entry for the file ``data`` under ``key``, or None (a miss) when
+    the entry is for another key or anything in it has not the shape and range written."""
+    if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == key
+            and isinstance(entry[1], list)):
+        return None
+    last_line = data.count(b"\n") + 1
+    rows: List[Row] = []
+    for row in entry[1]:
+        if not (isinstance(row, list) and len(row) == 5):
+            return None
+        line, col, code, text, source = row
+        if type(line) is not int or type(col) is not int:  # a bool is no line number
+            return None
+        if not (1 <= line <= last_line and 0 <= col <= len(data)):
+            return None
+        if not (isinstance(code, str) and CODE.fullmatch(code)
+                and isinstance(text, str) and isinstance(source, str)):
+            return None
+        rows.append((line, col, code, text, source))
+    return rows
+
+
+# --- cleaning ------------------------------------------------------------------------------------
+
+class Cleaned(NamedTuple):
+    removed: int
+    #: Entries left in place because flake8-ddd did not write them (paths relative to the root).
+    kept: List[str]
+    root_removed: bool
+
+
+def _text_is(path: str, expected: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(expected) + 1) == expected.encode("utf-8")
+    except OSError:
+        return False
+
+
+def _starts_run_file(path: str, key: Optional[str]) -> bool:
+    """Whether the file begins as flake8-ddd writes a run file (for ``key``, if given)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(200)
+    except OSError:
+        return False
+    pattern = rb'\{"format":[0-9]+,"version":"[^"\\]*","key":"' + (key or "").encode("ascii")
+    return re.match(pattern, head) is not None
+
+
+def _is_temporary_of_ours(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(200)
+    except OSError:
+        return False
+    if not head or head.startswith(b'{"format":'):
+        return True
+    return any(text.encode("utf-8").startswith(head) for text in (CACHEDIR_TAG, GITIGNORE))
+
+
+def _ours_in_root(root: str, name: str) -> bool:
+    path = os.path.join(root, name)
+    if not os.path.isfile(path) or os.path.islink(path):
+        return False
+    if name == "CACHEDIR.TAG":
+        return _text_is(path, CACHEDIR_TAG)
+    if name == ".gitignore":
+        return _text_is(path, GITIGNORE)
+    return name.startswith(TEMPORARY_PREFIX) and _is_temporary_of_ours(path)
+
+
+def _ours_in_version(directory: str, name: str) -> bool:
+    path = os.path.join(directory, name)
+    if not os.path.isfile(path) or os.path.islink(path):
+        return False
+    if RUN_FILE.fullmatch(name):
+        return _starts_run_file(path, name[:-len(".json")])
+    return name.startswith(TEMPORARY_PREFIX) and _is_temporary_of_ours(path)
+
+
+def clean(root: str) -> Cleaned:
+    """Remove what flake8-ddd wrote in ``root``; see the module docstring."""
+    removed = 0
+    kept: List[str] = []
+    created_by_us = _text_is(os.path.join(root, "CACHEDIR.TAG"), CACHEDIR_TAG)
+    for name in sorted(os.listdir(root)):
+        path = os.path.join(root, name)
+        if _ours_in_root(root, name):
+            if name != "CACHEDIR.TAG":  # the tag goes last: it says the directory is ours
+                os.unlink(path)
+                removed += 1
+            continue
+        if VERSION_DIRECTORY.fullmatch(name) and os.path.isdir(path) and not os.path.islink(path):
+            for child in sorted(os.listdir(path)):
+                if _ours_in_version(path, child):
+                    os.unlink(os.path.join(path, child))
+                    removed += 1
+                else:
+                    kept.append(os.path.join(name, child))
+            if not os.listdir(path):
+                os.rmdir(path)
+            continue
+        kept.append(name)
+    root_removed = False
+    if created_by_us and not kept:
+        os.unlink(os.path.join(root, "CACHEDIR.TAG"))
+        removed += 1
+        os.rmdir(root)
+        root_removed = True
+    return Cleaned(removed, kept, root_removed)
+
+
+def clean_command(config_source: Optional[str], cwd: str) -> int:
+    """``flake8-ddd clean``: remove what flake8-ddd wrote in the cache ``check`` would use."""
+    root = cache_root(config_source, cwd)
+    if not os.path.isdir(root):
+        return 0
+    try:
+        result = clean(root)
+    except OSError as error:
+        print(f"flake8-ddd: {error.strerror or error}: {error.filename or root}", file=sys.stderr)
+        return 2
+    if result.root_removed:
+        print(f"flake8-ddd: removed {root}", file=sys.stderr)
+    else:
+        print(f"flake8-ddd: removed {result.removed} cache file(s) from {root}", file=sys.stderr)
+        if result.kept:
+            shown = ", ".join(result.kept[:5]) + (", ..." if len(result.kept) > 5 else "")
+            print(f"flake8-ddd: kept {len(result.kept)} entr{'y' if len(result.kept) == 1 else 'ies'} "
+                  f"flake8-ddd did not write: {shown}", file=sys.stderr)
+    return 0
