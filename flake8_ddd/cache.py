@@ -13,10 +13,14 @@ What a file's findings depend on, and so what the cache key holds:
   as the layer resolution sees it (``app.orders.crud.order``, which depends on the
   ``__init__.py`` files and the project markers around the file, not only on its content).
 
-Findings are cached after select/ignore and ``# noqa``, exactly as they are shown. The one rule
-that looks beyond the file, DDD605 (a feature's ``__init__.py`` without a sibling ``tests/``),
-reads the directory; when it is on, the key of an ``__init__.py`` also holds the names of the
-entries of its directory and of their subdirectories, and whether the parent is a package.
+Findings are cached after select/ignore and ``# noqa``, exactly as they are shown. A rule whose
+findings depend on files other than the one checked says so (``Rule.reads_other_files``; such a
+rule looks at the file's directory, as DDD605 looks for a feature's ``tests/``); when one is on,
+every file's key also holds the names of the entries of its directory and of their
+subdirectories, and whether the parent is a package.
+
+This module is a plain store: :mod:`flake8_ddd.runner` computes the keys' inputs, asks for
+cached findings, checks the misses and records them; nothing here checks a file.
 
 The cache lives in ``.flake8_ddd_cache/`` next to the configuration file (or in the current
 directory when there is none; ``FLAKE8_DDD_CACHE_DIR`` overrides), holds a ``CACHEDIR.TAG`` and
@@ -34,14 +38,18 @@ import enum
 import hashlib
 import json
 import os
+import shutil
 import sys
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+import tempfile
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type
 
+from flake8_ddd import __version__
+from flake8_ddd.diagnostics import Reported
 from flake8_ddd.layers import module_parts_of_path
 
 if TYPE_CHECKING:  # pragma: no cover
-    from flake8_ddd.diagnostics import Reported
-    from flake8_ddd.runner import Job
+    from flake8_ddd.rule import Rule
 
 CACHE_DIR_NAME = ".flake8_ddd_cache"
 ENV_CACHE_DIR = "FLAKE8_DDD_CACHE_DIR"
@@ -49,13 +57,10 @@ CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by flake8-ddd.\n"
                 "# For information about cache directory tags see https://bford.info/cachedir/\n")
 FORMAT = 1
-#: Rules whose findings depend on the file system around the file, and the files they look at
-#: (those files' keys then include :func:`directory_fingerprint`).
-DIRECTORY_RULES = {"DDD605": "__init__.py"}
 
 #: One cached finding: line, column, code, text, source line (the path is the entry's).
 Row = Tuple[int, int, str, str, str]
-#: What a worker hands back for the cache: shown path, file key, rows (None: served from cache).
+#: What a check hands back for the cache: shown path, file key, rows (None: served from cache).
 Entry = Tuple[str, str, Optional[List[Row]]]
 
 
@@ -92,21 +97,19 @@ def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def _rules_fingerprint() -> List[Any]:
+def _rules_fingerprint(all_rules: Sequence[Type[Rule]]) -> List[Any]:
     """Every rule, and the size and mtime of every source file that decides findings: the
     whole ``flake8_ddd`` package and the module of each registered rule (third-party ones too).
 
     The same set whatever this process happens to have imported, so that every process of a
     project agrees on the key."""
-    from flake8_ddd.registry import all_rules
-
     rules = []
     files = set()
     package = os.path.dirname(os.path.abspath(sys.modules["flake8_ddd"].__file__ or ""))
     for directory, subdirectories, names in os.walk(package):
         subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
         files.update(os.path.join(directory, name) for name in names if name.endswith(".py"))
-    for rule in all_rules():
+    for rule in all_rules:
         rules.append([rule.code, f"{rule.__module__}.{rule.__qualname__}"])
         path = getattr(sys.modules.get(rule.__module__), "__file__", None)
         if path:
@@ -121,27 +124,24 @@ def _rules_fingerprint() -> List[Any]:
     return [rules, found]
 
 
-def run_key(job: "Job", cwd: Optional[str] = None) -> str:
-    """The hash of everything besides the file itself that decides what a run shows."""
-    import flake8_ddd
-
-    config = job.config
+def run_key(config: Any, selections: Any, rules: Sequence[Type[Rule]],
+            cwd: Optional[str] = None) -> str:
+    """The hash of everything besides the file itself that decides what a run shows: the
+    :class:`~flake8_ddd.options.Config`, the select/ignore decision
+    (:class:`~flake8_ddd.flake8_compat.FileSelections`) and every registered rule."""
     parts: Dict[str, Any] = {
         "format": FORMAT,
-        "version": flake8_ddd.__version__,
+        "version": __version__,
         "python": [sys.implementation.name, list(sys.version_info[:3])],
-        "rules": _rules_fingerprint(),
+        "rules": _rules_fingerprint(rules),
         "config": canonical(config),
-        "selections": canonical(job.selections),
-        "pattern_codes": sorted(job.pattern_codes),
+        "selections": canonical(selections),
         "cwd": os.path.abspath(cwd or os.getcwd()),
     }
     if config.pattern_rules:
         try:
-            from importlib.metadata import version
-
             parts["ast_grep"] = version("ast-grep-py")
-        except Exception:  # pragma: no cover - only a needless miss
+        except (PackageNotFoundError, ValueError):  # pragma: no cover - only a needless miss
             parts["ast_grep"] = None
     return hashlib.sha256(_json(parts).encode("utf-8")).hexdigest()[:32]
 
@@ -169,10 +169,9 @@ def _module_parts(path: str) -> Tuple[str, ...]:
     return parts + (stem,)
 
 
-def directory_fingerprint(path: str) -> str:
-    """What a rule that looks around a file (DDD605) can see: the entries of the file's
-    directory and of its subdirectories, and whether the parent directory is a package."""
-    directory = os.path.dirname(os.path.abspath(path))
+def directory_fingerprint(directory: str) -> str:
+    """What a rule that looks around a file can see: the entries of the file's directory and
+    of its subdirectories, and whether the parent directory is a package."""
     seen: List[str] = []
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
@@ -201,8 +200,6 @@ def cache_root(config_source: Optional[str], cwd: Optional[str] = None) -> str:
 
 
 def _write_atomic(path: str, text: str) -> None:
-    import tempfile
-
     directory = os.path.dirname(path)
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:
@@ -231,119 +228,48 @@ def clean(root: str) -> bool:
         return False
     if os.path.basename(root) != CACHE_DIR_NAME and not os.path.isfile(os.path.join(root, "CACHEDIR.TAG")):
         raise OSError(f"{root} does not look like a flake8-ddd cache directory; not removed")
-    import shutil
-
     shutil.rmtree(root)
     return True
-
-
-def clean_command(cwd: Optional[str] = None) -> int:
-    """``flake8-ddd clean``: remove the cache ``flake8-ddd check`` would use from ``cwd``."""
-    from flake8_ddd.config_files import SettingsError, find_config
-
-    cwd = cwd or os.getcwd()
-    try:
-        found = find_config(cwd)
-    except SettingsError:  # a broken configuration file must not keep the cache from going
-        found = None
-    root = cache_root(found[1] if found else None, cwd)
-    try:
-        if clean(root):
-            print(f"flake8-ddd: removed {root}", file=sys.stderr)
-    except OSError as error:
-        print(f"flake8-ddd: {error.strerror or error}: {root}" if error.strerror else
-              f"flake8-ddd: {error}", file=sys.stderr)
-        return 2
-    return 0
 
 
 # --- the cache ---------------------------------------------------------------------------------
 
 class ResultCache:
-    """The cached findings of one run key; loaded once, consulted by every worker."""
+    """The cached findings of one run key; loaded once, consulted for every file."""
 
     def __init__(self, root: str, key: str, entries: Optional[Dict[str, Any]] = None,
-                 look_around: Sequence[str] = ()) -> None:
-        import flake8_ddd
-
+                 look_around: bool = False) -> None:
         self.root = root
         self.key = key
-        self.version = flake8_ddd.__version__
+        self.version = __version__
         self.path = os.path.join(root, self.version, key + ".json")
         self.entries: Dict[str, Any] = entries if entries is not None else {}
-        #: File names whose key includes their surroundings in this run (see DIRECTORY_RULES).
-        self.look_around = frozenset(look_around)
+        #: Whether file keys include their surroundings (a rule that reads other files is on).
+        self.look_around = look_around
+        self._around: Dict[str, str] = {}
         self.updated: Dict[str, Any] = {}
         self.seen: set = set()
         self.hits = 0
 
     @classmethod
-    def open(cls, job: "Job", config_source: Optional[str] = None,
-             cwd: Optional[str] = None) -> "ResultCache":
-        from flake8_ddd.registry import all_rules
-
-        enabled = {r.code for r in all_rules() if not r.opt_in or job.config.opt_in_enabled(r.code)}
-        around = [name for code, name in DIRECTORY_RULES.items() if code in enabled]
+    def open(cls, root: str, key: str, look_around: bool = False) -> "ResultCache":
+        """The cache of run ``key`` under ``root``, with the entries saved so far."""
         _DIRECTORY_PARTS.clear()  # per run: the tree may have changed since the last one
-        cache = cls(cache_root(config_source, cwd), run_key(job, cwd), look_around=around)
+        cache = cls(root, key, look_around=look_around)
         cache.entries = _load(cache.path)
         return cache
 
-    # -- in the main process, before any worker starts ----------------------------------------
-
-    def serve(self, paths: Sequence[str], results: List["Reported"]) -> List[str]:
-        """Add the cached findings of unchanged files to ``results``; the paths still to check.
-
-        Runs in the main process, so a run where nothing changed starts no worker at all.
-        A file that changes between here and its check is simply hashed again there.
-        """
-        from flake8_ddd.runner import display_path
-
-        misses: List[str] = []
-        for path in paths:
-            shown = display_path(path)
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                misses.append(path)
-                continue
-            cached = self._lookup(shown, self.key_of(path, data))
-            if cached is None:
-                misses.append(path)
-            else:
-                results.extend(cached)
-                self.seen.add(shown)
-                self.hits += 1
-        return misses
-
-    # -- in the workers --------------------------------------------------------------------
-
-    def check(self, path: str, job: "Job") -> Tuple[List["Reported"], Optional[Entry]]:
-        """Findings for ``path``, from the cache or freshly; the new entry to store, if any."""
-        from flake8_ddd.runner import check_path, check_source, display_path
-
-        shown = display_path(path)
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return check_path(path, job), None  # reports the read error; nothing to cache
-        key = self.key_of(path, data)
-        cached = self._lookup(shown, key)
-        if cached is not None:
-            return cached, (shown, key, None)
-        found = check_source(shown, data, job)
-        return found, (shown, key, [tuple(f[1:]) for f in found])  # type: ignore[misc]
-
     def key_of(self, path: str, data: bytes) -> str:
-        if self.look_around and os.path.basename(path) in self.look_around:
-            return file_key(path, data, directory_fingerprint(path))
-        return file_key(path, data)
+        if not self.look_around:
+            return file_key(path, data)
+        directory = os.path.dirname(os.path.abspath(path))
+        around = self._around.get(directory)
+        if around is None:
+            around = self._around[directory] = directory_fingerprint(directory)
+        return file_key(path, data, around)
 
-    def _lookup(self, shown: str, key: str) -> Optional[List["Reported"]]:
-        from flake8_ddd.diagnostics import Reported
-
+    def lookup(self, shown: str, key: str) -> Optional[List[Reported]]:
+        """The cached findings of the file shown as ``shown`` with this key, if any."""
         entry = self.entries.get(shown)
         try:
             if entry is None or entry[0] != key:
@@ -353,9 +279,8 @@ class ResultCache:
         except (TypeError, ValueError, IndexError):
             return None  # a malformed entry is a miss
 
-    # -- in the main process -------------------------------------------------------------------
-
     def record(self, entry: Optional[Entry]) -> None:
+        """Note a checked file: served from the cache (rows None) or with findings to store."""
         if entry is None:
             return
         shown, key, rows = entry

@@ -12,14 +12,18 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, NoReturn, Optional
+from typing import Any, Dict, List, NoReturn, Optional, Sequence, Tuple
 
-from flake8_ddd import __version__
-from flake8_ddd.docs import render_listing, render_rule, render_rules_json, splice_table
-from flake8_ddd.patterns import listing_line, pattern_rule_as_dict, render_pattern_rule
+from flake8_ddd import __version__, output, runner
+from flake8_ddd.cache import cache_root, clean
+from flake8_ddd.config_files import SettingsError, find_config, load_settings
+from flake8_ddd.docs import (
+    code_docs, listing_line, pattern_rule_as_dict, render_listing, render_pattern_rule,
+    render_rule, render_rules_json, splice_table)
+from flake8_ddd.flake8_compat import trap_warning
+from flake8_ddd.patterns import PatternRule
 from flake8_ddd.registry import all_rules, rule_by_code
-
-OUTPUT_FORMATS = ("concise", "full", "json", "github", "sarif")
+from flake8_ddd.scaffold import ScaffoldError, new_rule
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,14 +50,34 @@ def build_parser() -> argparse.ArgumentParser:
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_check(commands)
+    commands.add_parser("clean", help="remove the result cache of the project (.flake8_ddd_cache/)")
+    rule = commands.add_parser("rule", help="explain one rule, like `ruff rule`")
+    rule.add_argument("code")
+    rule.add_argument("--output-format", choices=("text", "json"), default="text")
+    rules = commands.add_parser("rules", help="list every rule")
+    rules.add_argument("--output-format", choices=("text", "json"), default="text")
+    readme = commands.add_parser("readme", help="regenerate the README rules table")
+    readme.add_argument("--check", action="store_true", help="exit 1 when the table is stale")
+    readme.add_argument("path", nargs="?", default="README.md")
+    new = commands.add_parser(
+        "new-rule", help="add a rule to this repository: its module, fixture and entry point",
+        description="Write flake8_ddd/rules/<code>_<name>.py from a template, a fixture under "
+                    "tests/fixtures/app/ and the entry point in pyproject.toml (run it at the "
+                    "root of a flake8-ddd checkout).")
+    new.add_argument("code", help="the new code, e.g. DDD123")
+    new.add_argument("name", help="kebab-case name of the flagged pattern, e.g. print-in-services")
+    return parser
 
+
+def _add_check(commands: Any) -> None:
     check = commands.add_parser(
         "check", help="check files with the DDD rules only (no flake8 needed)",
         description="Check Python files with the DDD rules, configured from [tool.flake8-ddd] "
                     "in pyproject.toml or the [flake8] section of setup.cfg/tox.ini/.flake8.")
     check.add_argument("paths", nargs="*", metavar="PATH",
                        help="files or directories to check (default: .); - reads standard input")
-    check.add_argument("--output-format", choices=OUTPUT_FORMATS, default="concise",
+    check.add_argument("--output-format", choices=output.FORMATS, default="concise",
                        help="concise (default, path:line:col: CODE message), full (with the "
                             "source line), json (ruff's shape), github (Actions annotations), "
                             "sarif (2.1.0)")
@@ -71,25 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--isolated", action="store_true", help="ignore configuration files")
     check.add_argument("--stdin-filename", default="stdin", metavar="PATH",
                        help="the path of the file read from standard input (gives its layer)")
-    for flag, what in (("select", "codes or prefixes to report (replaces the configured list)"),
-                       ("extend-select", "codes or prefixes to report in addition"),
-                       ("ignore", "codes or prefixes not to report (replaces the configured list)"),
-                       ("extend-ignore", "codes or prefixes not to report, in addition"),
-                       ("per-file-ignores", "PATTERN:CODES pairs, as in flake8"),
-                       ("exclude", "globs of files and directories to skip (replaces the default)"),
-                       ("extend-exclude", "globs of files and directories to skip, in addition")):
+    for flag, what in OVERRIDES:
         check.add_argument(f"--{flag}", metavar="LIST", help=what)
 
-    commands.add_parser("clean", help="remove the result cache of the project (.flake8_ddd_cache/)")
-    rule = commands.add_parser("rule", help="explain one rule, like `ruff rule`")
-    rule.add_argument("code")
-    rule.add_argument("--output-format", choices=("text", "json"), default="text")
-    rules = commands.add_parser("rules", help="list every rule")
-    rules.add_argument("--output-format", choices=("text", "json"), default="text")
-    readme = commands.add_parser("readme", help="regenerate the README rules table")
-    readme.add_argument("--check", action="store_true", help="exit 1 when the table is stale")
-    readme.add_argument("path", nargs="?", default="README.md")
-    return parser
+
+#: The configuration keys ``check`` takes on its command line too.
+OVERRIDES: Sequence[Tuple[str, str]] = (
+    ("select", "codes or prefixes to report (replaces the configured list)"),
+    ("extend-select", "codes or prefixes to report in addition"),
+    ("ignore", "codes or prefixes not to report (replaces the configured list)"),
+    ("extend-ignore", "codes or prefixes not to report, in addition"),
+    ("per-file-ignores", "PATTERN:CODES pairs, as in flake8"),
+    ("exclude", "globs of files and directories to skip (replaces the default)"),
+    ("extend-exclude", "globs of files and directories to skip, in addition"),
+)
 
 
 def fail(message: str) -> int:
@@ -99,39 +118,58 @@ def fail(message: str) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "check":
-        return check(args)
-    if args.command == "clean":
-        from flake8_ddd.cache import clean_command
+    command = COMMANDS[args.command]
+    return command(args)
 
-        return clean_command()
-    if args.command == "rule":
-        found = rule_by_code(args.code)
-        if found is None:
-            try:
-                pattern_rules = _pattern_rules()
-            except ValueError as error:
-                return fail(str(error))
-            pattern = next((r for r in pattern_rules if r.code == args.code.strip().upper()), None)
-            if pattern is None:
-                return fail(f"unknown rule code {args.code!r}")
-            print(json.dumps([pattern_rule_as_dict(pattern)], indent=2) if args.output_format == "json"
-                  else render_pattern_rule(pattern), end="")
-            return 0
+
+def clean_command(args: Optional[argparse.Namespace] = None, cwd: Optional[str] = None) -> int:
+    """``flake8-ddd clean``: remove the cache ``flake8-ddd check`` would use from ``cwd``."""
+    cwd = cwd or os.getcwd()
+    try:
+        found = find_config(cwd)
+    except SettingsError:  # a broken configuration file must not keep the cache from going
+        found = None
+    root = cache_root(found[1] if found else None, cwd)
+    try:
+        if clean(root):
+            print(f"flake8-ddd: removed {root}", file=sys.stderr)
+    except OSError as error:
+        return fail(f"{error.strerror}: {root}" if error.strerror else str(error))
+    return 0
+
+
+def rule_command(args: argparse.Namespace) -> int:
+    found = rule_by_code(args.code)
+    if found is not None:
         print(render_rules_json([found]) if args.output_format == "json" else render_rule(found), end="")
         return 0
-    if args.command == "rules":
-        rules = all_rules()
-        try:
-            pattern_rules = _pattern_rules()
-        except ValueError as error:
-            return fail(str(error))
-        if args.output_format == "json":
-            listed = json.loads(render_rules_json(rules)) + [pattern_rule_as_dict(r) for r in pattern_rules]
-            print(json.dumps(listed, indent=2), end="")
-        else:
-            print(render_listing(rules) + "".join(listing_line(r) + "\n" for r in pattern_rules), end="")
-        return 0
+    try:
+        pattern_rules = _pattern_rules()
+    except SettingsError as error:
+        return fail(str(error))
+    pattern = next((r for r in pattern_rules if r.code == args.code.strip().upper()), None)
+    if pattern is None:
+        return fail(f"unknown rule code {args.code!r}")
+    print(json.dumps([pattern_rule_as_dict(pattern)], indent=2) if args.output_format == "json"
+          else render_pattern_rule(pattern), end="")
+    return 0
+
+
+def rules_command(args: argparse.Namespace) -> int:
+    rules = all_rules()
+    try:
+        pattern_rules = _pattern_rules()
+    except SettingsError as error:
+        return fail(str(error))
+    if args.output_format == "json":
+        listed = json.loads(render_rules_json(rules)) + [pattern_rule_as_dict(r) for r in pattern_rules]
+        print(json.dumps(listed, indent=2), end="")
+    else:
+        print(render_listing(rules) + "".join(listing_line(r) + "\n" for r in pattern_rules), end="")
+    return 0
+
+
+def readme_command(args: argparse.Namespace) -> int:
     path = Path(args.path)
     try:
         current = path.read_text(encoding="utf-8")
@@ -147,28 +185,28 @@ def main(argv: Optional[List[str]] = None) -> int:
     return 0
 
 
-def _pattern_rules() -> tuple:
-    """Team-defined rules (DDD9xx) of the configuration found from the current directory;
-    ValueError with one line when that configuration is bad."""
-    from flake8_ddd.config_files import SettingsError, load_settings
-
+def new_rule_command(args: argparse.Namespace) -> int:
     try:
-        return load_settings().config().pattern_rules
-    except SettingsError as error:
-        raise ValueError(str(error)) from None
+        written = new_rule(args.code, args.name, Path.cwd())
+    except ScaffoldError as error:
+        return fail(str(error))
+    for path in written.files:
+        print(f"wrote {path}")
+    print(written.next_steps, end="")
+    return 0
+
+
+def _pattern_rules() -> Tuple[PatternRule, ...]:
+    """Team-defined rules (DDD9xx) of the configuration found from the current directory."""
+    return load_settings().config().pattern_rules
 
 
 def check(args: argparse.Namespace) -> int:
-    from flake8_ddd import output, runner
-    from flake8_ddd.flake8_compat import trap_warning
-    from flake8_ddd.config_files import SettingsError, load_settings
-
     overrides: Dict[str, Any] = {}
-    for key in ("select", "extend_select", "ignore", "extend_ignore", "per_file_ignores",
-                "exclude", "extend_exclude"):
-        value = getattr(args, key)
+    for flag, _ in OVERRIDES:
+        value = getattr(args, flag.replace("-", "_"))
         if value is not None:
-            overrides[key.replace("_", "-")] = value
+            overrides[flag] = value
     try:
         settings = load_settings(config_path=args.config, isolated=args.isolated,
                                  overrides=overrides)
@@ -182,29 +220,37 @@ def check(args: argparse.Namespace) -> int:
         warning = trap_warning(settings.selection(), [r.code for r in all_rules()])
         if warning:
             print(warning, file=sys.stderr)
+    findings = _findings(args, settings, paths)
+    catalog = output.Catalog(__version__, code_docs(all_rules()))
+    if args.statistics:
+        text = output.render_statistics(findings, args.output_format, catalog)
+    else:
+        text = output.render(findings, args.output_format, catalog)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return 1 if findings and not args.exit_zero else 0
 
+
+def _findings(args: argparse.Namespace, settings: Any, paths: List[str]) -> List[runner.Reported]:
     job = runner.make_job(settings)
-    files = [p for p in runner.discover(paths, settings.excluded, settings.filename,
-                                        args.stdin_filename)]
+    files = list(runner.discover(paths, settings.excluded, settings.filename, args.stdin_filename))
     stdin_findings: List[runner.Reported] = []
     if runner.STDIN in files:
         files.remove(runner.STDIN)
         stdin_findings = runner.check_source(runner.display_path(args.stdin_filename),
                                              sys.stdin.buffer.read(), job)
-    result_cache = None
-    if not args.no_cache:
-        from flake8_ddd.cache import ResultCache
-
-        result_cache = ResultCache.open(job, settings.source)
+    result_cache = None if args.no_cache else runner.open_cache(job, settings.source)
     findings = runner.run(files, job, runner.job_count(args.jobs, len(files)), result_cache)
     if result_cache is not None:
         result_cache.save()
-    findings = runner.sort(findings + stdin_findings)
+    return runner.sort(findings + stdin_findings)
 
-    if args.statistics:
-        text = output.render_statistics(findings, args.output_format)
-    else:
-        text = output.render(findings, args.output_format)
-    sys.stdout.write(text)
-    sys.stdout.flush()
-    return 1 if findings and not args.exit_zero else 0
+
+COMMANDS = {
+    "check": check,
+    "clean": clean_command,
+    "rule": rule_command,
+    "rules": rules_command,
+    "readme": readme_command,
+    "new-rule": new_rule_command,
+}

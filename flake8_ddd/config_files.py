@@ -7,26 +7,30 @@ the home directory). In one directory, ``pyproject.toml`` is looked at first. Co
 options replace the value of the same key from the file.
 
 The ``[flake8]`` section is read the way flake8 reads it, so both programs see the same
-configuration: unknown keys there belong to other plugins and are skipped, lists are split on
-commas and whitespace, ``exclude`` paths are relative to the file's directory and
-``per-file-ignores`` patterns to the current directory. In ``[tool.flake8-ddd]`` every key must
-be known, lists may be TOML arrays, and all paths are relative to the ``pyproject.toml``.
+configuration: unknown keys there belong to other plugins and are skipped, ``exclude`` paths are
+relative to the file's directory and ``per-file-ignores`` patterns to the current directory.
+In ``[tool.flake8-ddd]`` every key must be known, lists may be TOML arrays, and all paths are
+relative to the ``pyproject.toml``. Written as text, every list is split on commas and newlines
+(:func:`flake8_ddd.option.split_list`; code lists on whitespace too), and the values become a
+``Config`` through :func:`flake8_ddd.configuration.build_config`, as the plugin's do.
 """
 
 from __future__ import annotations
 
 import configparser
 import os
-import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from flake8_ddd.options import PATTERN_RULES_KEY, Config, ConfigError, build_config
-from flake8_ddd.diagnostics import COMMAND_CODES, INTERNAL_ERROR_CODE
-from flake8_ddd.registry import all_options, all_rules
+from flake8_ddd.configuration import build_config
+from flake8_ddd.diagnostics import NON_RULE_CODES
 from flake8_ddd.flake8_compat import (
     VALID_CODE_PREFIX, FileSelections, PerFileIgnoresError, Selection, normalize_path,
-    parse_per_file_ignores, split_list)
+    parse_per_file_ignores)
+from flake8_ddd.option import ConfigError, split_codes, split_list
+from flake8_ddd.options import PATTERN_RULES_KEY, Config
+from flake8_ddd.registry import all_options, all_rules
+from flake8_ddd.toml_support import toml_module
 
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".bzr", "CVS", ".venv", "venv", "env", ".tox", ".nox", ".eggs",
@@ -73,8 +77,8 @@ class Settings:
     def config(self) -> Config:
         """The rule configuration, exactly as the flake8 plugin builds it (built once)."""
         if self._config is None:
-            selected = list(self.select or ()) + list(self.extend_select)
-            self._config = build_config(self.rule_options, all_options(), selected)
+            self._config = build_config(self.rule_options, select=self.select,
+                                        extend_select=self.extend_select)
         return self._config
 
     @property
@@ -84,7 +88,7 @@ class Settings:
 
 def known_codes(extra: Sequence[str] = ()) -> List[str]:
     """Every code a run can report: the rules', DDD000, E999/E902 and declared pattern rules'."""
-    return [INTERNAL_ERROR_CODE] + [r.code for r in all_rules()] + list(COMMAND_CODES) + list(extra)
+    return [r.code for r in all_rules()] + list(NON_RULE_CODES) + list(extra)
 
 
 def _normal_key(key: str) -> str:
@@ -98,14 +102,10 @@ def rule_option_names() -> Tuple[str, ...]:
 # --- finding the file ------------------------------------------------------------------------
 
 def _load_toml(path: str) -> Dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.9/3.10 only
-        try:
-            import tomli as tomllib
-        except ImportError:
-            raise SettingsError("reading pyproject.toml needs the 'tomli' package on Python "
-                                "< 3.11: pip install tomli") from None
+    try:
+        tomllib = toml_module("reading pyproject.toml")
+    except ConfigError as error:
+        raise SettingsError(str(error)) from None
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
@@ -188,18 +188,18 @@ def _raw_from_ini(path: str) -> Dict[str, Any]:
     for key, value in parser.items("flake8"):
         name = _normal_key(key)
         if name in STANDARD_KEYS or name in ours:
-            raw[name] = split_list(value) if name != "per-file-ignores" else value
+            raw[name] = value  # text: split like every other list, by _string_list or Option.parse
         elif name.startswith("ddd-"):
             raise SettingsError(f"{path}: unknown flake8-ddd option {key!r} in [flake8] "
                                 f"(known: {', '.join(sorted(ours))})")
     return raw
 
 
-def _string_list(key: str, value: Any, where: str) -> List[str]:
-    if isinstance(value, str):
-        return split_list(value)
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return [v.strip() for v in value if v.strip()]
+def _string_list(key: str, value: Any, where: str,
+                 split: Callable[[Any], List[str]] = split_list) -> List[str]:
+    if isinstance(value, str) or (
+            isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)):
+        return split(value)
     raise SettingsError(f"{where}: {key} must be a list of strings or a comma-separated string, "
                         f"got {value!r}")
 
@@ -236,7 +236,8 @@ def _per_file(value: Any, where: str) -> List[Tuple[str, List[str]]]:
     if isinstance(value, dict):
         pairs = []
         for pattern, codes in value.items():
-            pairs.append((str(pattern), _string_list(f"per-file-ignores[{pattern!r}]", codes, where)))
+            pairs.append((str(pattern), _string_list(f"per-file-ignores[{pattern!r}]", codes, where,
+                                                     split_codes)))
         return pairs
     if isinstance(value, (str, list, tuple)):
         try:
@@ -256,7 +257,7 @@ def apply(settings: Settings, raw: Mapping[str, Any], where: str, base: str,
     """Merge raw values (from a file or the command line) into ``settings``."""
     for key in CODE_LIST_KEYS:
         if key in raw:
-            codes = _string_list(key, raw[key], where)
+            codes = _string_list(key, raw[key], where, split_codes)
             pending.append((key, codes, where, lenient_codes))
             setattr(settings, key.replace("-", "_"), codes)
     for key in PATH_LIST_KEYS:

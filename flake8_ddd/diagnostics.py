@@ -5,18 +5,43 @@ Every other module imports these from here; nothing here imports the rest of the
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import Any, Dict, Mapping, NamedTuple, Optional
 
 #: A rule crashed on a file (reported instead of crashing flake8).
 INTERNAL_ERROR_CODE = "DDD000"
 #: Codes of the standalone command itself: a file that is not valid Python, or not readable.
 SYNTAX_ERROR_CODE = "E999"
 READ_ERROR_CODE = "E902"
-COMMAND_CODES = {
-    SYNTAX_ERROR_CODE: "the file is not valid Python (SyntaxError); it was not checked",
-    READ_ERROR_CODE: "the file could not be read as Python source (unreadable, undecodable or "
-                     "containing NUL bytes); it was not checked",
-}
+
+
+class CodeDoc(NamedTuple):
+    """What the output formats say about a code (its name, SARIF's rule descriptor)."""
+
+    code: str
+    #: Kebab-case name (``commit-in-crud``).
+    name: str
+    summary: str
+    explanation: str
+    #: The full documentation (``flake8-ddd rule CODE``); empty for the codes that are no rule.
+    help: str = ""
+    enabled_by_default: bool = True
+    #: Rule metadata for SARIF (scope, opt-in, message); None for the codes that are no rule.
+    properties: Optional[Mapping[str, Any]] = None
+
+
+def _non_rule(code: str, name: str, text: str) -> CodeDoc:
+    return CodeDoc(code, name, text, text)
+
+
+#: The codes a run can report that are not rules: DDD000, E999, E902.
+NON_RULE_CODES: Dict[str, CodeDoc] = {doc.code: doc for doc in (
+    _non_rule(INTERNAL_ERROR_CODE, "internal-error", "a rule crashed on this file; please report it"),
+    _non_rule(SYNTAX_ERROR_CODE, "syntax-error",
+              "the file is not valid Python (SyntaxError); it was not checked"),
+    _non_rule(READ_ERROR_CODE, "unreadable-file",
+              "the file could not be read as Python source (unreadable, undecodable or "
+              "containing NUL bytes); it was not checked"),
+)}
 
 
 class Finding(NamedTuple):

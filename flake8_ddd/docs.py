@@ -1,14 +1,17 @@
-"""Rule documentation, rendered from each rule's docstring and metadata (the one source)."""
+"""Rule documentation, rendered from each rule's docstring and metadata (the one source), and
+from the declaration of each team-defined pattern rule."""
 
 from __future__ import annotations
 
 import inspect
 import json
 import re
-from typing import Dict, List, Sequence, Type
+from typing import Any, Dict, List, Mapping, Sequence, Type
 
+from flake8_ddd.diagnostics import NON_RULE_CODES, CodeDoc
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule
+from flake8_ddd.patterns import MATCHER_KEYS, PatternRule
+from flake8_ddd.rule import Rule, Scope
 
 GROUPS: Dict[str, str] = {
     "DDD0": "Transactions and errors",
@@ -30,16 +33,6 @@ def rule_body(rule: Type[Rule]) -> str:
     return doc.split("\n", 1)[1].strip() if "\n" in doc else ""
 
 
-def layers_text(rule: Type[Rule]) -> str:
-    if rule.scope:
-        return rule.scope
-    if rule.layers is None:
-        return "any file"
-    if rule.layers == frozenset(Layer):
-        return "any file with a layer"
-    return ", ".join(sorted(layer.value for layer in rule.layers))
-
-
 def default_text(rule: Type[Rule]) -> str:
     return f"opt-in (`extend-select = {rule.code}`)" if rule.opt_in else "on"
 
@@ -51,27 +44,32 @@ def options_text(rule: Type[Rule]) -> List[str]:
     return ["", "Defaults:", *(f"    {o.name} = {', '.join(o.default) or '(empty)'}" for o in rule.options)]
 
 
+def _header(name: str, code: str, summary: str, message: str, applies_to: str, default: str) -> List[str]:
+    """The first lines of ``flake8-ddd rule CODE``, for built-in and pattern rules alike."""
+    return [f"# {name} ({code})", "", f"{summary}.", "", f"Message: `{code} {message}`",
+            f"Applies to: {applies_to}", f"Default: {default}", ""]
+
+
 def render_rule(rule: Type[Rule]) -> str:
-    lines = [
-        f"# {rule.name()} ({rule.code})",
-        "",
-        f"{rule.summary()}.",
-        "",
-        f"Message: `{rule.code} {rule.message}`",
-        f"Applies to: {layers_text(rule)}",
-        f"Default: {default_text(rule)}",
-        "",
-        rule_body(rule),
-    ]
+    lines = _header(rule.name(), rule.code, rule.summary(), rule.message, rule.scope_text(),
+                    default_text(rule))
+    lines.append(rule_body(rule))
     lines.extend(options_text(rule))
     return "\n".join(lines).rstrip() + "\n"
 
 
-def rule_as_dict(rule: Type[Rule]) -> dict:
-    return {"code": rule.code, "name": rule.name(), "summary": rule.summary(),
-            "message": rule.message, "layers": layers_text(rule), "opt_in": rule.opt_in,
-            "since": rule.since, "explanation": rule_body(rule),
-            "options": {o.name: list(o.default) for o in rule.options}}
+def _as_dict(code: str, name: str, summary: str, message: str, applies_to: str, opt_in: bool,
+             since: Any, explanation: str, options: Mapping[str, List[str]]) -> Dict[str, Any]:
+    """The JSON form of ``flake8-ddd rule(s) --output-format json``: one shape for every rule."""
+    return {"code": code, "name": name, "summary": summary, "message": message,
+            "layers": applies_to, "opt_in": opt_in, "since": since, "explanation": explanation,
+            "options": dict(options)}
+
+
+def rule_as_dict(rule: Type[Rule]) -> Dict[str, Any]:
+    return _as_dict(rule.code, rule.name(), rule.summary(), rule.message, rule.scope_text(),
+                    rule.opt_in, rule.since, rule_body(rule),
+                    {o.name: list(o.default) for o in rule.options})
 
 
 def render_rules_json(rules: Sequence[Type[Rule]]) -> str:
@@ -91,7 +89,7 @@ def render_table(rules: Sequence[Type[Rule]]) -> str:
             continue
         out += [f"#### {group}xx — {title}", "",
                 "| Code | Name | Reports | Layers | Default |", "|---|---|---|---|---|"]
-        out += [f"| {r.code} | `{r.name()}` | {r.summary()} | {layers_text(r)} | {default_text(r)} |"
+        out += [f"| {r.code} | `{r.name()}` | {r.summary()} | {r.scope_text()} | {default_text(r)} |"
                 for r in members]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -103,3 +101,80 @@ def splice_table(readme: str, rules: Sequence[Type[Rule]]) -> str:
         raise ValueError("README has no rules-table markers")
     block = f"{TABLE_START}\n{render_table(rules)}{TABLE_END}"
     return pattern.sub(lambda _: block, readme)
+
+
+# --- what the output formats say about each code -------------------------------------------------
+
+def _sarif_layers(rule: Type[Rule]) -> List[str]:
+    if rule.scope is Scope.ANY_FILE:
+        return ["any"]
+    if rule.scope is Scope.ANY_LAYERED_FILE:
+        return sorted(layer.value for layer in Layer)
+    return sorted(layer.value for layer in rule.layers)
+
+
+def code_doc(rule: Type[Rule]) -> CodeDoc:
+    text = render_rule(rule)
+    return CodeDoc(rule.code, rule.name(), rule.summary(), rule_body(rule), text,
+                   not rule.opt_in,
+                   {"layers": _sarif_layers(rule), "opt_in": rule.opt_in, "message": rule.message})
+
+
+def code_docs(rules: Sequence[Type[Rule]]) -> Dict[str, CodeDoc]:
+    """Every code a run can report besides pattern rules': the rules', then DDD000/E999/E902."""
+    docs = {rule.code: code_doc(rule) for rule in rules}
+    docs.update(NON_RULE_CODES)
+    return docs
+
+
+# --- team-defined pattern rules (`flake8-ddd rules` / `flake8-ddd rule DDD9xx`) -------------------
+
+def pattern_layers_text(rule: PatternRule) -> str:
+    if rule.layers is None:
+        return "any file"
+    return ", ".join(sorted(layer.value for layer in rule.layers))
+
+
+def matcher_text(rule: PatternRule) -> str:
+    """The ast-grep rule (and constraints/utils) as TOML ``key = value`` lines, as declared."""
+    return "\n".join(f"{key} = {toml_value(rule.matcher[key])}"
+                     for key in MATCHER_KEYS if key in rule.matcher)
+
+
+BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def toml_value(value: Any) -> str:
+    """A TOML inline value (tables inline, strings as basic strings)."""
+    if isinstance(value, Mapping):
+        items = [f"{k if BARE_KEY.match(k) else json.dumps(k)} = {toml_value(v)}" for k, v in value.items()]
+        return "{ " + ", ".join(items) + " }" if items else "{}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def render_pattern_rule(rule: PatternRule) -> str:
+    """The text of ``flake8-ddd rule DDD9xx``, in the shape of a built-in rule's."""
+    lines = _header(rule.name, rule.code, rule.summary(), rule.message, pattern_layers_text(rule),
+                    "on (declared in configuration)")
+    if rule.note:
+        lines += [rule.note, ""]
+    lines += ["## Pattern (ast-grep)", "```toml", matcher_text(rule), "```"]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def pattern_rule_as_dict(rule: PatternRule) -> Dict[str, Any]:
+    """The JSON form, with the keys of a built-in rule's plus ``pattern`` and ``origin``."""
+    return {**_as_dict(rule.code, rule.name, rule.summary(), rule.message,
+                       pattern_layers_text(rule), False, None, rule.note, {}),
+            "pattern": dict(rule.matcher), "origin": rule.origin}
+
+
+def listing_line(rule: PatternRule) -> str:
+    """One line of ``flake8-ddd rules``, aligned with the built-in rules' lines."""
+    return f"{rule.code}  {rule.name:40} {rule.message}  (pattern, {pattern_layers_text(rule)})"

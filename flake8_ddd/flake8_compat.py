@@ -27,22 +27,14 @@ import re
 import tokenize
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from flake8_ddd.option import split_codes
+
 NOQA_INLINE = re.compile(
     r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
 VALID_CODE_PREFIX = re.compile(r"^[A-Z]{1,3}[0-9]{0,3}$", re.ASCII)
 #: flake8's own default ``ignore`` list (none of them touches a DDD code).
 FLAKE8_DEFAULT_IGNORE = ("E121", "E123", "E126", "E226", "E24", "E704", "W503", "W504")
-LIST_SEPARATOR = re.compile(r"[,\s]")
-
-
-def split_list(value: object) -> List[str]:
-    """flake8's comma-separated list: commas or whitespace, blanks dropped."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [item.strip() for item in LIST_SEPARATOR.split(value) if item.strip()]
-    return [str(item).strip() for item in value if str(item).strip()]  # type: ignore[attr-defined]
 
 
 class Selection:
@@ -182,7 +174,7 @@ def is_noqa(code: str, text: str) -> bool:
     listed = match.group("codes")
     if listed is None:
         return True
-    codes = set(split_list(listed))
+    codes = set(split_codes(listed))
     return code in codes or code.startswith(tuple(codes))
 
 

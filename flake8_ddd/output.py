@@ -14,45 +14,33 @@ Columns are 1-based and counted in characters everywhere.
 from __future__ import annotations
 
 import collections
-import functools
 import json
 import os
 import pathlib
-from typing import Dict, List, Optional, Sequence, Type
+from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence
 
-from flake8_ddd import __version__
-from flake8_ddd.docs import render_rule, rule_body
-from flake8_ddd.diagnostics import COMMAND_CODES, INTERNAL_ERROR_CODE, Reported
-from flake8_ddd.rule import Rule
-from flake8_ddd.registry import all_rules
+from flake8_ddd.diagnostics import CodeDoc, Reported
 
-FORMATS = ("concise", "full", "json", "github", "sarif")
 TOOL_NAME = "flake8-ddd"
 INFORMATION_URI = "https://pypi.org/project/flake8-ddd/"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-PSEUDO_RULES = {
-    INTERNAL_ERROR_CODE: ("internal-error", "a rule crashed on this file; please report it"),
-    **{code: ("syntax-error" if code == "E999" else "unreadable-file", text)
-       for code, text in COMMAND_CODES.items()},
-}
 
 
-def rule_name(code: str) -> str:
-    rule = _rules().get(code)
-    if rule is not None:
-        return rule.name()
-    return PSEUDO_RULES.get(code, ("unknown", ""))[0]
+class Catalog(NamedTuple):
+    """What the formats need to know besides the findings (given by the command)."""
+
+    version: str
+    #: Every code a run can report, in the order SARIF lists them (built-in rules first).
+    codes: Mapping[str, CodeDoc]
+
+    def doc(self, code: str) -> CodeDoc:
+        return self.codes.get(code) or CodeDoc(code, "unknown", code, code)
 
 
 def rule_url(code: str) -> Optional[str]:
     """Where the rule is documented on the web; None until the project publishes rule pages
     (``flake8-ddd rule CODE`` prints the documentation)."""
     return None
-
-
-@functools.lru_cache(maxsize=None)
-def _rules() -> Dict[str, Type[Rule]]:
-    return {r.code: r for r in all_rules()}
 
 
 def end_column(finding: Reported) -> int:
@@ -66,11 +54,11 @@ def concise_line(f: Reported) -> str:
     return f"{f.path}:{f.line}:{f.col + 1}: {f.code} {f.text}"
 
 
-def render_concise(findings: Sequence[Reported]) -> str:
+def render_concise(findings: Sequence[Reported], catalog: Catalog) -> str:
     return "".join(concise_line(f) + "\n" for f in findings)
 
 
-def render_full(findings: Sequence[Reported]) -> str:
+def render_full(findings: Sequence[Reported], catalog: Catalog) -> str:
     out: List[str] = []
     for f in findings:
         out.append(concise_line(f))
@@ -86,7 +74,7 @@ def _absolute(path: str) -> str:
     return os.path.abspath(path)
 
 
-def as_json_object(f: Reported) -> dict:
+def as_json_object(f: Reported, catalog: Catalog) -> dict:
     return {
         "cell": None,
         "code": f.code,
@@ -95,15 +83,15 @@ def as_json_object(f: Reported) -> dict:
         "fix": None,
         "location": {"column": f.col + 1, "row": f.line},
         "message": f.text,
-        "name": rule_name(f.code),
+        "name": catalog.doc(f.code).name,
         "noqa_row": f.line,
         "severity": "error",
         "url": rule_url(f.code),
     }
 
 
-def render_json(findings: Sequence[Reported]) -> str:
-    return json.dumps([as_json_object(f) for f in findings], indent=2) + "\n"
+def render_json(findings: Sequence[Reported], catalog: Catalog) -> str:
+    return json.dumps([as_json_object(f, catalog) for f in findings], indent=2) + "\n"
 
 
 # --- github workflow commands ----------------------------------------------------------------
@@ -129,36 +117,25 @@ def github_line(f: Reported) -> str:
     return f"::error {joined}::{_escape_data(concise_line(f))}"
 
 
-def render_github(findings: Sequence[Reported]) -> str:
+def render_github(findings: Sequence[Reported], catalog: Catalog) -> str:
     return "".join(github_line(f) + "\n" for f in findings)
 
 
 # --- sarif -----------------------------------------------------------------------------------
 
-def _sarif_rule(code: str) -> dict:
-    rule = _rules().get(code)
-    if rule is not None:
-        descriptor = {
-            "id": code,
-            "name": rule.name(),
-            "shortDescription": {"text": rule.summary()},
-            "fullDescription": {"text": rule_body(rule)},
-            "help": {"text": render_rule(rule), "markdown": render_rule(rule)},
-            "defaultConfiguration": {"enabled": not rule.opt_in, "level": "error"},
-            "properties": {"layers": sorted(layer.value for layer in rule.layers)
-                           if rule.layers is not None else ["any"],
-                           "opt_in": rule.opt_in, "message": rule.message},
-        }
-    else:
-        name, text = PSEUDO_RULES.get(code, ("unknown", code))
-        descriptor = {
-            "id": code,
-            "name": name,
-            "shortDescription": {"text": text},
-            "fullDescription": {"text": text},
-            "defaultConfiguration": {"enabled": True, "level": "error"},
-        }
-    url = rule_url(code)
+def _sarif_rule(doc: CodeDoc) -> dict:
+    descriptor: Dict[str, object] = {
+        "id": doc.code,
+        "name": doc.name,
+        "shortDescription": {"text": doc.summary},
+        "fullDescription": {"text": doc.explanation},
+    }
+    if doc.help:
+        descriptor["help"] = {"text": doc.help, "markdown": doc.help}
+    descriptor["defaultConfiguration"] = {"enabled": doc.enabled_by_default, "level": "error"}
+    if doc.properties is not None:
+        descriptor["properties"] = dict(doc.properties)
+    url = rule_url(doc.code)
     if url:
         descriptor["helpUri"] = url
     return descriptor
@@ -174,9 +151,9 @@ def _artifact(path: str, root: pathlib.Path) -> dict:
             "uriBaseId": "%SRCROOT%"}
 
 
-def render_sarif(findings: Sequence[Reported]) -> str:
+def render_sarif(findings: Sequence[Reported], catalog: Catalog) -> str:
     root = pathlib.Path(os.getcwd()).resolve()
-    codes = [r.code for r in all_rules()] + [c for c in PSEUDO_RULES]
+    codes = list(catalog.codes)
     codes += sorted({f.code for f in findings} - set(codes))
     index = {code: i for i, code in enumerate(codes)}
     results = []
@@ -198,10 +175,10 @@ def render_sarif(findings: Sequence[Reported]) -> str:
         "runs": [{
             "tool": {"driver": {
                 "name": TOOL_NAME,
-                "version": __version__,
-                "semanticVersion": __version__,
+                "version": catalog.version,
+                "semanticVersion": catalog.version,
                 "informationUri": INFORMATION_URI,
-                "rules": [_sarif_rule(code) for code in codes],
+                "rules": [_sarif_rule(catalog.doc(code)) for code in codes],
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": root.as_uri() + "/"}},
             "columnKind": "unicodeCodePoints",
@@ -211,7 +188,7 @@ def render_sarif(findings: Sequence[Reported]) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-RENDERERS = {
+RENDERERS: Dict[str, Callable[[Sequence[Reported], Catalog], str]] = {
     "concise": render_concise,
     "full": render_full,
     "json": render_json,
@@ -220,20 +197,24 @@ RENDERERS = {
 }
 
 
-def render(findings: Sequence[Reported], output_format: str) -> str:
-    return RENDERERS[output_format](findings)
+#: The output formats of ``flake8-ddd check --output-format``.
+FORMATS = tuple(RENDERERS)
+
+
+def render(findings: Sequence[Reported], output_format: str, catalog: Catalog) -> str:
+    return RENDERERS[output_format](findings, catalog)
 
 
 # --- statistics ------------------------------------------------------------------------------
 
-def statistics(findings: Sequence[Reported]) -> List[dict]:
+def statistics(findings: Sequence[Reported], catalog: Catalog) -> List[dict]:
     counts = collections.Counter(f.code for f in findings)
-    return [{"code": code, "name": rule_name(code), "count": count, "fixable": False}
+    return [{"code": code, "name": catalog.doc(code).name, "count": count, "fixable": False}
             for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
-def render_statistics(findings: Sequence[Reported], output_format: str) -> str:
-    rows = statistics(findings)
+def render_statistics(findings: Sequence[Reported], output_format: str, catalog: Catalog) -> str:
+    rows = statistics(findings, catalog)
     if output_format == "json":
         return json.dumps(rows, indent=2) + "\n"
     if not rows:

@@ -4,14 +4,14 @@ A pattern rule is data, never code: a code, a message, the layers it applies to 
 rule (``pattern``, ``kind``, ``regex``, ``inside``, ``has``, ``not``, ``all``, ``any``, ...) with
 optional ``constraints`` on meta-variables and ``utils``. Rules come from TOML rules files named
 by the ``ddd-pattern-rules-file`` option (``[[rule]]`` tables) and from inline tables handed to
-:func:`flake8_ddd.options.build_config` as ``raw["ddd-pattern-rules"]`` (``[[tool.flake8-ddd.
-pattern-rules]]`` in ``pyproject.toml``).
+:func:`flake8_ddd.configuration.build_config` as ``raw["ddd-pattern-rules"]``
+(``[[tool.flake8-ddd.pattern-rules]]`` in ``pyproject.toml``).
 
 Every rule is checked once, when the configuration is built: its keys, its code (inside
 DDD900–DDD999, not taken by another rule), its layer names, its pattern(s) (each must parse as
 Python; the whole rule is compiled by ast-grep on an empty document, so ast-grep's own error is
 passed through) and the meta-variables of its message (each defined by a pattern of the rule).
-Any problem is a :class:`~flake8_ddd.options.ConfigError` of one line naming the rule.
+Any problem is a :class:`~flake8_ddd.option.ConfigError` of one line naming the rule.
 
 Decisions:
 
@@ -35,12 +35,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from flake8_ddd.layers import Layer, Location
-from flake8_ddd.options import ConfigError
+from flake8_ddd.option import ConfigError
+from flake8_ddd.toml_support import toml_module
 from flake8_ddd.diagnostics import Finding, internal_error
 
 EXTRA = "flake8-ddd[patterns]"
@@ -90,11 +90,11 @@ class PatternRule:
 # --- loading and validation ----------------------------------------------------------------
 
 def load_pattern_rules(files: Sequence[str] = (), inline: Any = None,
-                       taken: Optional[Iterable[str]] = None) -> Tuple[PatternRule, ...]:
+                       taken: Iterable[str] = ()) -> Tuple[PatternRule, ...]:
     """Every pattern rule of the rules ``files`` and the ``inline`` tables, validated.
 
-    ``taken`` are the codes already used by other rules (default: the registered rules).
-    Relative file paths are resolved against the current directory.
+    ``taken`` are the codes already used by other rules (the registered rules'). Relative
+    file paths are resolved against the current directory.
     """
     declared: List[Tuple[Any, str, int]] = []
     for path in files:
@@ -107,10 +107,6 @@ def load_pattern_rules(files: Sequence[str] = (), inline: Any = None,
         declared.extend((data, origin, index) for index, data in enumerate(inline, start=1))
     if not declared:
         return ()
-    if taken is None:
-        from flake8_ddd.registry import all_rules
-
-        taken = [rule.code for rule in all_rules()]
     taken_codes = {code: "a built-in rule" for code in taken}
     rules: List[PatternRule] = []
     for data, origin, index in declared:
@@ -145,7 +141,7 @@ def _read_rules_file(path: str) -> List[Tuple[Any, str, int]]:
     except OSError as error:
         raise ConfigError(f"option ddd-pattern-rules-file: cannot read {shown!r} "
                           f"(relative to {os.getcwd()}): {error.strerror or error}") from None
-    toml = _toml_module(shown)
+    toml = toml_module(f"pattern rules file {shown}: reading TOML")
     try:
         document = toml.loads(content.decode("utf-8"))
     except UnicodeDecodeError as error:
@@ -161,20 +157,6 @@ def _read_rules_file(path: str) -> List[Tuple[Any, str, int]]:
         raise ConfigError(f"pattern rules file {shown}: 'rule' must be an array of tables "
                           "([[rule]]), not a single table")
     return [(data, shown, index) for index, data in enumerate(tables, start=1)]
-
-
-def _toml_module(shown: str) -> Any:
-    if sys.version_info >= (3, 11):
-        import tomllib
-
-        return tomllib
-    try:  # pragma: no cover - Python 3.9/3.10 only
-        import tomli
-    except ImportError:  # pragma: no cover
-        raise ConfigError(f"pattern rules file {shown}: reading TOML on Python "
-                          f"{sys.version_info[0]}.{sys.version_info[1]} needs tomli: "
-                          "pip install tomli") from None
-    return tomli  # pragma: no cover
 
 
 def parse_rule(data: Any, origin: str, index: int) -> PatternRule:
@@ -441,65 +423,3 @@ def _bound_text(match: Any, name: str, source: str) -> str:
 def _fold(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 3] + "..."
-
-
-# --- documentation (for `flake8-ddd rules` / `flake8-ddd rule DDD9xx`) -------------------------
-
-def layers_text(rule: PatternRule) -> str:
-    if rule.layers is None:
-        return "any file"
-    return ", ".join(sorted(layer.value for layer in rule.layers))
-
-
-def matcher_text(rule: PatternRule) -> str:
-    """The ast-grep rule (and constraints/utils) as TOML ``key = value`` lines, as declared."""
-    return "\n".join(f"{key} = {toml_value(rule.matcher[key])}"
-                     for key in MATCHER_KEYS if key in rule.matcher)
-
-
-BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def toml_value(value: Any) -> str:
-    """A TOML inline value (tables inline, strings as basic strings)."""
-    if isinstance(value, Mapping):
-        items = [f"{k if BARE_KEY.match(k) else json.dumps(k)} = {toml_value(v)}" for k, v in value.items()]
-        return "{ " + ", ".join(items) + " }" if items else "{}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return json.dumps(str(value), ensure_ascii=False)
-
-
-def render_pattern_rule(rule: PatternRule) -> str:
-    """The text of ``flake8-ddd rule DDD9xx``, in the shape of a built-in rule's."""
-    lines = [
-        f"# {rule.name} ({rule.code})",
-        "",
-        f"{rule.summary()}.",
-        "",
-        f"Message: `{rule.code} {rule.message}`",
-        f"Applies to: {layers_text(rule)}",
-        "Default: on (declared in configuration)",
-        "",
-    ]
-    if rule.note:
-        lines += [rule.note, ""]
-    lines += ["## Pattern (ast-grep)", "```toml", matcher_text(rule), "```"]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def pattern_rule_as_dict(rule: PatternRule) -> Dict[str, Any]:
-    """The JSON form, with the keys of a built-in rule's plus ``pattern`` and ``origin``."""
-    return {"code": rule.code, "name": rule.name, "summary": rule.summary(),
-            "message": rule.message, "layers": layers_text(rule), "opt_in": False,
-            "since": None, "explanation": rule.note, "options": {},
-            "pattern": dict(rule.matcher), "origin": rule.origin}
-
-
-def listing_line(rule: PatternRule) -> str:
-    """One line of ``flake8-ddd rules``, aligned with the built-in rules' lines."""
-    return f"{rule.code}  {rule.name:40} {rule.message}  (pattern, {layers_text(rule)})"

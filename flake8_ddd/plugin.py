@@ -6,12 +6,14 @@ import argparse
 import ast
 import multiprocessing
 import sys
-from typing import Any, ClassVar, Iterator, List, Sequence, Tuple, Type
+from typing import Any, ClassVar, Iterator, Sequence, Tuple, Type
 
 from flake8_ddd import __version__
-from flake8_ddd.engine import lint_tree
-from flake8_ddd.options import Config, ConfigError, Option, build_config
+from flake8_ddd.configuration import build_config
 from flake8_ddd.diagnostics import internal_error
+from flake8_ddd.engine import lint_tree
+from flake8_ddd.option import ConfigError, Option
+from flake8_ddd.options import Config
 from flake8_ddd.registry import all_options, all_rules
 from flake8_ddd.flake8_compat import FLAKE8_DEFAULT_IGNORE, Selection, trap_warning
 
@@ -28,17 +30,17 @@ class Plugin:
 
     @classmethod
     def add_options(cls, parser: Any) -> None:
+        # The raw text goes to Option.parse, so flake8 and `flake8-ddd check` split it alike.
         for option in all_options():
             parser.add_option(option.flag, default=None, parse_from_config=True,
-                              comma_separated_list=True, help=_help(option))
+                              help=_help(option))
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         raw = {option.name: getattr(options, option.dest, None) for option in all_options()}
-        selected: List[str] = list(getattr(options, "select", None) or ())
-        selected += list(getattr(options, "extend_select", None) or ())
         try:
-            cls.config = build_config(raw, all_options(), selected)
+            cls.config = build_config(raw, select=getattr(options, "select", None),
+                                      extend_select=getattr(options, "extend_select", None) or ())
         except ConfigError as error:
             print(f"flake8-ddd: {error}", file=sys.stderr)
             raise SystemExit(2) from None

@@ -1,11 +1,13 @@
-"""Rule discovery: the rules registered in the ``flake8_ddd.rules`` entry-point group."""
+"""Rule discovery: the rules registered in the ``flake8_ddd.rules`` entry-point group, and the
+options they declare."""
 
 from __future__ import annotations
 
 import sys
-from typing import Dict, Optional, Tuple, Type
+from typing import Any, Dict, Iterable, Optional, Tuple, Type
 
-from flake8_ddd.options import Option
+from flake8_ddd.option import Option
+from flake8_ddd.options import GLOBAL_OPTIONS
 from flake8_ddd.rule import Rule
 
 if sys.version_info >= (3, 10):
@@ -19,17 +21,38 @@ else:  # pragma: no cover - exercised on 3.9 only
 ENTRY_POINT_GROUP = "flake8_ddd.rules"
 
 
-def load_rules() -> Tuple[Type[Rule], ...]:
-    """Every rule registered in the ``flake8_ddd.rules`` entry-point group, sorted by code."""
-    found: Dict[str, Type[Rule]] = {}
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+class RegistryError(TypeError):
+    """An entry point of the group that cannot be a rule; the message is one line."""
+
+
+def _describe(entry_point: Any) -> str:
+    value = getattr(entry_point, "value", "?")
+    dist = getattr(getattr(entry_point, "dist", None), "name", None)
+    return f"{entry_point.name} = {value}" + (f" (from {dist})" if dist else "")
+
+
+def load_rules(found_entry_points: Optional[Iterable[Any]] = None) -> Tuple[Type[Rule], ...]:
+    """Every rule registered in the ``flake8_ddd.rules`` entry-point group, sorted by code.
+
+    ``found_entry_points`` default to the installed ones. Two entry points giving the same
+    code are an error naming both (the same class found twice, as when one installation is
+    seen through two paths, is one rule).
+    """
+    if found_entry_points is None:
+        found_entry_points = entry_points(group=ENTRY_POINT_GROUP)
+    found: Dict[str, Tuple[Type[Rule], Any]] = {}
+    for entry_point in found_entry_points:
         rule = entry_point.load()
         if not (isinstance(rule, type) and issubclass(rule, Rule)):
-            raise TypeError(f"entry point {entry_point.name} is not a flake8_ddd Rule")
+            raise RegistryError(f"entry point {_describe(entry_point)} is not a flake8_ddd Rule")
         if rule.code != entry_point.name:
-            raise TypeError(f"entry point {entry_point.name} names rule {rule.code}")
-        found[rule.code] = rule
-    return tuple(found[code] for code in sorted(found))
+            raise RegistryError(f"entry point {_describe(entry_point)} names rule {rule.code}")
+        if rule.code in found and found[rule.code][0] is not rule:
+            raise RegistryError(f"code {rule.code} is registered twice: by entry point "
+                                f"{_describe(found[rule.code][1])} and by entry point "
+                                f"{_describe(entry_point)}")
+        found[rule.code] = (rule, entry_point)
+    return tuple(found[code][0] for code in sorted(found))
 
 
 _RULES: Optional[Tuple[Type[Rule], ...]] = None
@@ -48,8 +71,6 @@ def rule_by_code(code: str) -> Optional[Type[Rule]]:
 
 def all_options() -> Tuple[Option, ...]:
     """Global options followed by every rule's own options, each once."""
-    from flake8_ddd.options import GLOBAL_OPTIONS
-
     seen: Dict[str, Option] = {o.name: o for o in GLOBAL_OPTIONS}
     for rule in all_rules():
         for option in rule.options:

@@ -20,12 +20,13 @@ import tokenize
 import warnings
 from typing import Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
-from flake8_ddd.engine import lint_tree
-from flake8_ddd.options import Config
-from flake8_ddd.diagnostics import READ_ERROR_CODE, SYNTAX_ERROR_CODE, Reported, internal_error
-from flake8_ddd.registry import all_rules
-from flake8_ddd.flake8_compat import FileSelections, NoqaLines, file_is_noqa, matches_filename
+from flake8_ddd.cache import Entry, ResultCache, cache_root, run_key
 from flake8_ddd.config_files import Settings
+from flake8_ddd.diagnostics import READ_ERROR_CODE, SYNTAX_ERROR_CODE, Reported, internal_error
+from flake8_ddd.engine import lint_tree
+from flake8_ddd.flake8_compat import FileSelections, NoqaLines, file_is_noqa, matches_filename
+from flake8_ddd.options import Config
+from flake8_ddd.registry import all_rules
 
 STDIN = "-"
 
@@ -172,24 +173,76 @@ def check_path(path: str, job: Job) -> List[Reported]:
     return check_source(shown, data, job)
 
 
+# --- the result cache ---------------------------------------------------------------------
+
+def open_cache(job: Job, config_source: Optional[str] = None, cwd: Optional[str] = None) -> ResultCache:
+    """The result cache of this run: keyed by its configuration and rules, its file keys
+    covering a file's surroundings when an enabled rule reads other files."""
+    rules = all_rules()
+    look_around = any(getattr(rule, "reads_other_files", False) for rule in rules
+                      if job.config.enables(rule))
+    key = run_key(job.config, job.selections, rules, cwd)
+    return ResultCache.open(cache_root(config_source, cwd), key, look_around)
+
+
+def _read(path: str) -> Optional[bytes]:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def serve_cached(paths: Sequence[str], cache: ResultCache, results: List[Reported]) -> List[str]:
+    """Add the cached findings of unchanged files to ``results``; the paths still to check.
+
+    Runs in the main process, so a run where nothing changed starts no worker at all.
+    A file that changes between here and its check is simply hashed again there.
+    """
+    misses: List[str] = []
+    for path in paths:
+        shown = display_path(path)
+        data = _read(path)
+        key = cache.key_of(path, data) if data is not None else ""
+        cached = cache.lookup(shown, key) if data is not None else None
+        if cached is None:
+            misses.append(path)
+        else:
+            results.extend(cached)
+            cache.record((shown, key, None))
+    return misses
+
+
+def check_cached(path: str, job: Job,
+                 cache: Optional[ResultCache]) -> Tuple[List[Reported], Optional[Entry]]:
+    """Findings for ``path``, from the cache or freshly; the entry to record, if any."""
+    shown = display_path(path)
+    data = _read(path) if cache is not None else None
+    if cache is None or data is None:
+        return check_path(path, job), None  # reports a read error; nothing to cache
+    key = cache.key_of(path, data)
+    cached = cache.lookup(shown, key)
+    if cached is not None:
+        return cached, (shown, key, None)
+    found = check_source(shown, data, job)
+    return found, (shown, key, [tuple(f[1:]) for f in found])  # type: ignore[misc]
+
+
 # --- many files ----------------------------------------------------------------------------
 
 _JOB: Optional[Job] = None
-#: The result cache (flake8_ddd.cache.ResultCache) of the run, if any.
-_CACHE = None
+_CACHE: Optional[ResultCache] = None
 
 
-def _init_worker(job: Job, cache=None) -> None:
+def _init_worker(job: Job, cache: Optional[ResultCache] = None) -> None:
     global _JOB, _CACHE
     _JOB, _CACHE = job, cache
     all_rules()
 
 
-def _run_one(path: str) -> Tuple[List[Reported], Optional[tuple]]:
+def _run_one(path: str) -> Tuple[List[Reported], Optional[Entry]]:
     assert _JOB is not None
-    if _CACHE is None:
-        return check_path(path, _JOB), None
-    return _CACHE.check(path, _JOB)  # the findings, and the entry to store
+    return check_cached(path, _JOB, _CACHE)
 
 
 def job_count(requested: Optional[int], files: int) -> int:
@@ -205,11 +258,12 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context()
 
 
-def run(paths: Sequence[str], job: Job, jobs: int, cache=None) -> List[Reported]:
+def run(paths: Sequence[str], job: Job, jobs: int,
+        cache: Optional[ResultCache] = None) -> List[Reported]:
     """Check every path, in ``jobs`` processes (one: no extra process at all).
 
-    With a ``cache`` (:class:`flake8_ddd.cache.ResultCache`), files whose findings it holds
-    are served from it first, in this process, and only the others are checked.
+    With a ``cache`` (:func:`open_cache`), files whose findings it holds are served from it
+    first, in this process, and only the others are checked.
     """
     all_rules()  # load the rules before forking, so workers inherit them
     # Everything alive now (modules, rules, configuration) lives for the whole run: keep the
@@ -217,34 +271,34 @@ def run(paths: Sequence[str], job: Job, jobs: int, cache=None) -> List[Reported]
     gc.freeze()
     results: List[Reported] = []
     if cache is not None:
-        paths = cache.serve(paths, results)
-    if jobs > 1 and len(paths) > 1:
-        chunk = max(1, min(64, len(paths) // (jobs * 8)))
-        try:
-            pool = _context().Pool(jobs, initializer=_init_worker, initargs=(job, cache))
-        except OSError:  # no semaphores or no fork: check in this process
-            pool = None
-        if pool is not None:
-            try:
-                for found, entry in pool.imap_unordered(_run_one, paths, chunksize=chunk):
-                    results.extend(found)
-                    if cache is not None:
-                        cache.record(entry)
-            except BaseException:
-                pool.terminate()
-                pool.join()
-                raise
-            pool.close()
-            pool.join()
-            return sort(results)
-    for path in paths:
-        if cache is None:
-            results.extend(check_path(path, job))
-        else:
-            found, entry = cache.check(path, job)
-            results.extend(found)
+        paths = serve_cached(paths, cache, results)
+    checked = _in_pool(paths, job, jobs, cache) if jobs > 1 and len(paths) > 1 else None
+    if checked is None:
+        checked = (check_cached(path, job, cache) for path in paths)
+    for found, entry in checked:
+        results.extend(found)
+        if cache is not None:
             cache.record(entry)
     return sort(results)
+
+
+def _in_pool(paths: Sequence[str], job: Job, jobs: int, cache: Optional[ResultCache]
+             ) -> Optional[List[Tuple[List[Reported], Optional[Entry]]]]:
+    """Every path checked in ``jobs`` worker processes; None when no pool can be started."""
+    chunk = max(1, min(64, len(paths) // (jobs * 8)))
+    try:
+        pool = _context().Pool(jobs, initializer=_init_worker, initargs=(job, cache))
+    except OSError:  # no semaphores or no fork: check in this process
+        return None
+    try:
+        checked = list(pool.imap_unordered(_run_one, paths, chunksize=chunk))
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        raise
+    pool.close()
+    pool.join()
+    return checked
 
 
 def sort(findings: Iterable[Reported]) -> List[Reported]:

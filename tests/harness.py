@@ -13,7 +13,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from flake8_ddd.diagnostics import Finding
 from flake8_ddd.engine import lint_source
-from flake8_ddd.options import Config, build_config
+from flake8_ddd.configuration import build_config
+from flake8_ddd.options import Config
 from flake8_ddd.registry import all_options
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -13,10 +13,9 @@ from typing import Dict, List
 
 import pytest
 
-import flake8_ddd
 from flake8_ddd import cache as cache_module
 from flake8_ddd import cli, runner
-from flake8_ddd.cache import CACHE_DIR_NAME, ResultCache, canonical, file_key, run_key
+from flake8_ddd.cache import CACHE_DIR_NAME, canonical, file_key
 
 CRUD = "async def save(session):\n    await session.commit()\n"
 SERVICE = textwrap.dedent("""\
@@ -172,7 +171,7 @@ def test_command_line_selection_invalidates(project, capsys, linted):
 def test_new_version_invalidates(project, capsys, linted, monkeypatch):
     cold = run(capsys)
     linted.clear()
-    monkeypatch.setattr(flake8_ddd, "__version__", "99.0.0")
+    monkeypatch.setattr(cache_module, "__version__", "99.0.0")  # what the cache was written by
     assert run(capsys) == cold
     assert len(linted) == 5
     assert (project / CACHE_DIR_NAME / "99.0.0").is_dir()
@@ -332,13 +331,13 @@ def test_run_key_is_stable_across_processes(project, extra_imports):
     """Hash seeds and whatever else a process imported must not change the key."""
     script = (extra_imports + "from flake8_ddd import runner, cache; "
               "from flake8_ddd.config_files import load_settings; "
-              "print(cache.run_key(runner.make_job(load_settings())))")
+              "print(runner.open_cache(runner.make_job(load_settings())).key)")
     keys = {subprocess.run([sys.executable, "-c", script], cwd=str(project), capture_output=True,
                            text=True, check=True, env=dict(os.environ, PYTHONHASHSEED=str(seed))
                            ).stdout for seed in (1, 2, 3)}
     from flake8_ddd.config_files import load_settings
 
-    keys.add(run_key(runner.make_job(load_settings())) + "\n")  # and this test process
+    keys.add(runner.open_cache(runner.make_job(load_settings())).key + "\n")  # and this test process
     assert len(keys) == 1, keys
 
 
@@ -346,7 +345,7 @@ def test_run_key_follows_rule_sources(project, monkeypatch):
     from flake8_ddd.config_files import load_settings
 
     job = runner.make_job(load_settings())
-    before = run_key(job)
+    before = runner.open_cache(job).key
     real_stat = os.stat
     rule_file = sys.modules["flake8_ddd.rules.ddd001_commit_in_crud"].__file__
 
@@ -359,7 +358,7 @@ def test_run_key_follows_rule_sources(project, monkeypatch):
         return result
 
     monkeypatch.setattr(cache_module.os, "stat", touched)
-    assert run_key(job) != before
+    assert runner.open_cache(job).key != before
 
 
 def test_unwritable_cache_only_warns(project, capsys, monkeypatch):
@@ -383,13 +382,13 @@ def test_result_cache_unit_round_trip(tmp_path, monkeypatch):
 
     job = runner.make_job(load_settings())
     path = os.path.join("app", "orders", "crud", "order.py")
-    first = ResultCache.open(job)
-    found, entry = first.check(path, job)
+    first = runner.open_cache(job)
+    found, entry = runner.check_cached(path, job, first)
     assert [f.code for f in found] == ["DDD001"] and entry is not None and entry[2] is not None
     first.record(entry)
     assert first.save() is True
-    second = ResultCache.open(job)
-    again, entry = second.check(path, job)
+    second = runner.open_cache(job)
+    again, entry = runner.check_cached(path, job, second)
     assert again == found and entry is not None and entry[2] is None
     second.record(entry)
     assert second.hits == 1 and second.save() is False

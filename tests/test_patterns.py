@@ -20,11 +20,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from flake8_ddd import engine, patterns
+from flake8_ddd import docs, engine, patterns
 from flake8_ddd.engine import lint_source, lint_tree
 from flake8_ddd.layers import Layer
-from flake8_ddd.options import PATTERN_RULES_KEY, Config, ConfigError, build_config
-from flake8_ddd.registry import all_options
+from flake8_ddd.configuration import build_config
+from flake8_ddd.option import ConfigError
+from flake8_ddd.options import PATTERN_RULES_KEY, Config
 from harness import ALL_GROUPS, FIXTURES, codes, make_project, run_flake8
 
 #: hypothesmith compiles what it generates, and some of it draws SyntaxWarnings.
@@ -58,7 +59,7 @@ def table(code: str = "DDD901", message: str = "found: remove it", **keys: Any) 
 
 def cfg(*tables: Dict[str, Any], **raw: Any) -> Config:
     raw[PATTERN_RULES_KEY] = list(tables)
-    return build_config(raw, all_options(), ALL_GROUPS)
+    return build_config(raw, select=ALL_GROUPS)
 
 
 def found(source: str, path: str, config: Config) -> List[Tuple[int, int, str, str]]:
@@ -76,7 +77,7 @@ def config_error(*tables: Any, **raw: Any) -> str:
     with pytest.raises(ConfigError) as caught:
         if tables:
             raw[PATTERN_RULES_KEY] = list(tables)
-        build_config(raw, all_options(), ())
+        build_config(raw)
     message = str(caught.value)
     assert "\n" not in message and message.strip() == message, message
     return message
@@ -340,16 +341,16 @@ def test_rules_file_as_the_flake8_option_value_list(tmp_path, monkeypatch):
     write(tmp_path / "a.toml", '[[rule]]\ncode = "DDD901"\nmessage = "a: x"\nrule = { pattern = "a()" }\n')
     write(tmp_path / "b.toml", '[[rule]]\ncode = "DDD902"\nmessage = "b: x"\nrule = { pattern = "b()" }\n')
     monkeypatch.chdir(tmp_path)
-    config = build_config({"ddd-pattern-rules-file": ["a.toml", "b.toml"]}, all_options(), ())
+    config = build_config({"ddd-pattern-rules-file": ["a.toml", "b.toml"]})
     assert [r.code for r in config.pattern_rules] == ["DDD901", "DDD902"]
-    config = build_config({"ddd-pattern-rules-file": "a.toml,\n b.toml"}, all_options(), ())
+    config = build_config({"ddd-pattern-rules-file": "a.toml,\n b.toml"})
     assert [r.code for r in config.pattern_rules] == ["DDD901", "DDD902"]
 
 
 def test_empty_declarations_need_nothing(monkeypatch):
     monkeypatch.setitem(sys.modules, "ast_grep_py", None)  # importing it now fails
-    assert build_config({PATTERN_RULES_KEY: []}, all_options(), ()).pattern_rules == ()
-    config = build_config({}, all_options(), ())
+    assert build_config({PATTERN_RULES_KEY: []}).pattern_rules == ()
+    config = build_config({})
     assert config.pattern_rules == ()
     source = "async def f(session):\n    await session.commit()\n"
     crud_file = str(FIXTURES / LAYER_PATHS[Layer.CRUD])
@@ -425,7 +426,7 @@ def test_colliding_codes(monkeypatch):
         code = "DDD950"
         options = ()
 
-    monkeypatch.setattr("flake8_ddd.registry.all_rules", lambda: (Registered,))
+    monkeypatch.setattr("flake8_ddd.configuration.all_rules", lambda: (Registered,))
     message = config_error(table(code="DDD950"))
     assert "DDD950" in message and "already used by a built-in rule" in message
 
@@ -461,13 +462,13 @@ def test_missing_rules_file_is_one_line(tmp_path, monkeypatch):
 def test_documentation_helpers():
     config = cfg(dict(PRINT_RULE, name="print-in-services", note="Services log; they never print."))
     rule = config.pattern_rules[0]
-    text = patterns.render_pattern_rule(rule)
+    text = docs.render_pattern_rule(rule)
     assert text.startswith("# print-in-services (DDD901)\n")
     assert "Message: `DDD901 print() in services: use the logger ($$$ARGS)`" in text
     assert "Applies to: services" in text and "Services log; they never print." in text
     assert 'rule = { pattern = "print($$$ARGS)" }' in text
-    assert patterns.listing_line(rule).startswith("DDD901  print-in-services ")
-    as_dict = json.loads(json.dumps(patterns.pattern_rule_as_dict(rule)))
+    assert docs.listing_line(rule).startswith("DDD901  print-in-services ")
+    as_dict = json.loads(json.dumps(docs.pattern_rule_as_dict(rule)))
     assert as_dict["code"] == "DDD901" and as_dict["pattern"] == {"rule": {"pattern": "print($$$ARGS)"}}
 
 
@@ -550,7 +551,7 @@ def test_the_documented_house_rules_work_through_flake8(tmp_path):
 def test_the_pattern_shown_by_the_rule_command_is_the_declared_toml():
     toml = __import__("tomllib") if sys.version_info >= (3, 11) else __import__("tomli")
     for rule in HOUSE_RULES + PROPERTY_CONFIG.pattern_rules:
-        shown = patterns.render_pattern_rule(rule).split("```toml\n", 1)[1].split("```", 1)[0]
+        shown = docs.render_pattern_rule(rule).split("```toml\n", 1)[1].split("```", 1)[0]
         assert toml.loads(shown) == dict(rule.matcher)
 
 
@@ -575,7 +576,7 @@ def test_flake8_a_rule_per_layer_kind(tmp_path):
     make_project(tmp_path, files, setup_cfg="[flake8]\nddd-pattern-rules-file = ddd-rules.toml\n")
     result = run_flake8(["."], tmp_path)
     assert codes(result, "DDD9") == {(os.path.normpath(path), 1, f"DDD91{i}")
-                             for i, (layer, path) in enumerate(LAYER_PATHS.items())}, result.stderr
+                                     for i, (layer, path) in enumerate(LAYER_PATHS.items())}, result.stderr
 
 
 SERVICES_FILE = """\

@@ -11,7 +11,7 @@ from flake8_ddd.engine import Walk, lint_tree
 from flake8_ddd.options import Config
 from flake8_ddd.plugin import Plugin
 from flake8_ddd.diagnostics import INTERNAL_ERROR_CODE
-from flake8_ddd.rule import Rule, on
+from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.registry import all_rules
 from harness import FIXTURES, codes, config, make_project, run_flake8
 
@@ -148,6 +148,8 @@ class Exploding(Rule):
 
     code = "DDD899"
     message = "never reported: never"
+    scope = Scope.ANY_FILE
+    since = "0.1.0"
 
     @on(ast.Call)
     def explode(self, node):

@@ -12,7 +12,7 @@ import pytest
 import flake8_ddd.rules
 from flake8_ddd.docs import render_rule, splice_table
 from flake8_ddd.rule import DOC_SECTIONS
-from flake8_ddd.registry import all_rules, rule_by_code
+from flake8_ddd.registry import RegistryError, all_rules, load_rules, rule_by_code
 from harness import expectations, fixture_files
 
 ROOT = Path(__file__).parent.parent
@@ -102,3 +102,39 @@ def test_unknown_rule_code_is_one_line_exit_2():
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+class FakeEntryPoint:
+    """An entry point of the ``flake8_ddd.rules`` group, as importlib.metadata gives it."""
+
+    def __init__(self, name: str, value: str, dist: str) -> None:
+        self.name, self.value = name, value
+        self.dist = type("Distribution", (), {"name": dist})()
+
+    def load(self):
+        module, _, attribute = self.value.partition(":")
+        return getattr(__import__(module, fromlist=[attribute]), attribute)
+
+
+def test_two_entry_points_for_one_code_are_rejected_naming_both():
+    rule = rule_by_code("DDD001")
+    original = FakeEntryPoint("DDD001", f"{rule.__module__}:{rule.__name__}", "flake8-ddd")
+    impostor = FakeEntryPoint("DDD001", "test_registry:Impostor", "someones-rules")
+    with pytest.raises(RegistryError) as caught:
+        load_rules([original, impostor])
+    message = str(caught.value)
+    assert "DDD001" in message and "\n" not in message
+    assert original.value in message and "test_registry:Impostor" in message
+    assert "someones-rules" in message
+    assert load_rules([original, original]) == (rule,)  # one installation seen twice is one rule
+
+
+class Impostor(rule_by_code("DDD001")):  # type: ignore[misc]
+    """Another rule claiming DDD001 (the docstring sections come from DDD001's).
+
+    ## What it does
+    ## Why is this bad?
+    ## Example
+    ## Use instead
+    ## Options
+    """

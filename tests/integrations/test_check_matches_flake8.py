@@ -94,3 +94,29 @@ def test_same_findings_with_a_configured_project(tmp_path):
     toml = make_project(tmp_path / "toml", SOURCES, pyproject_toml=TOML)
     standalone = ddd_only(run_check([], toml).stdout)
     assert standalone == ours
+
+
+SPACED = {
+    "app/my orders/store.py": "async def f(session):\n    await session.commit()\n",
+    "app/my orders/legacy/crud/old.py": "async def f(session):\n    await session.commit()\n",
+    "app/billing/crud/new.py": "async def f(session):\n    await session.commit()\n",
+}
+
+
+@pytest.mark.parametrize("config", [
+    {"setup_cfg": "[flake8]\n"
+                  "ddd-layer-paths =\n    app/my orders/store.py=crud,\n    app/*/none.py=crud\n"
+                  "ddd-layer-exclude = app/my orders/legacy/*, app/nowhere/*\n"},
+    {"pyproject_toml": "[tool.flake8-ddd]\n"
+                       "ddd-layer-paths = 'app/my orders/store.py=crud,app/*/none.py=crud'\n"
+                       "ddd-layer-exclude = ['app/my orders/legacy/*', 'app/nowhere/*']\n"},
+], ids=["setup.cfg", "pyproject"])
+def test_lists_split_alike_and_a_space_stays_inside_a_glob(tmp_path, config):
+    """One splitter (commas and newlines) for both programs: a glob keeps its spaces."""
+    project = make_project(tmp_path, SPACED, **config)
+    ours = ddd_only(run_check([], project).stdout)
+    expected = {("app/my orders/store.py", "DDD001"), ("app/billing/crud/new.py", "DDD001")}
+    assert {(f[0], f[3]) for f in ours} == expected
+    if "setup_cfg" in config:
+        theirs = ddd_only(run_flake8(["."], project).stdout)
+        assert ours == theirs
