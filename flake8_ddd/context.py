@@ -18,8 +18,9 @@ from flake8_ddd.ast_names import (FunctionNode, alias_assignment, bound_names, d
                                   module_level_statements, parameters)
 from flake8_ddd.layers import Location, locate_file, locate_module, resolve_relative
 from flake8_ddd.options import SESSION_NAMES, Config
-from flake8_ddd.rules._database import SESSION_CLASSES
 
+#: SQLAlchemy/SQLModel session classes (annotations of session parameters; DDD603).
+SESSION_CLASSES = frozenset({"Session", "AsyncSession"})
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace",
                            "api_route", "websocket"})
 #: ``<owner>.session`` is Starlette's cookie session when the owner is annotated with one of these.

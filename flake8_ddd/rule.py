@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable, ClassVar, Dict, FrozenSet, List, Tup
 
 from flake8_ddd.diagnostics import Finding
 from flake8_ddd.layers import Layer, Location
-from flake8_ddd.options import Option
+from flake8_ddd.option import Option
 
 if TYPE_CHECKING:
     from flake8_ddd.context import FileContext

@@ -15,9 +15,9 @@ Decisions recorded here apply to every rule that uses them:
   one of the modules SQLAlchemy and SQLModel export them from: ``sqlalchemy``, ``sqlalchemy.sql``,
   ``sqlalchemy.sql.expression``, ``sqlalchemy.future`` and ``sqlmodel``. A local or third-party
   function of the same name (an HTML helper's ``.select(...)``) is not one.
-- Engine and session factories (``create_engine``, ``sessionmaker``, ...) and the session
-  classes are recognised the same way, from ``sqlalchemy`` or ``sqlmodel`` under any import
-  form or alias.
+- Engine and session factories (``create_engine``, ``sessionmaker``, ...) are recognised the
+  same way, from ``sqlalchemy`` or ``sqlmodel`` under any import form or alias; so are the
+  session classes (``context.SESSION_CLASSES``, which session annotations use too).
 """
 
 from __future__ import annotations
@@ -45,8 +45,6 @@ ASYNC_SESSION_AWAITABLES: FrozenSet[str] = frozenset({
     "execute", "scalars", "scalar", "get", "commit", "rollback", "flush", "refresh", "delete",
     "merge", "close", "stream", "run_sync"})
 
-#: SQLAlchemy/SQLModel session classes (annotations of session parameters; DDD603).
-SESSION_CLASSES: FrozenSet[str] = frozenset({"Session", "AsyncSession"})
 #: SQLAlchemy/SQLModel callables that build engines and session factories (DDD602).
 ENGINE_FACTORIES: FrozenSet[str] = frozenset({
     "create_engine", "create_async_engine", "sessionmaker", "async_sessionmaker",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from flake8_ddd.layers import Layer
-from flake8_ddd.options import Option
+from flake8_ddd.option import Option
 from flake8_ddd.rules._annotations import ANNOTATED, CLASS_VAR, parse_string_annotation
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ import ast
 
 from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Layer
-from flake8_ddd.options import Option
+from flake8_ddd.option import Option
 from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._exceptions import BUILTIN_EXCEPTION_NAMES, builtin_exception_name
 

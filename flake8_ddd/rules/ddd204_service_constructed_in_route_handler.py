@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ast
 
-from flake8_ddd.options import Option
+from flake8_ddd.option import Option
 from flake8_ddd.rule import Rule, Scope, on
 
 SERVICE_SUFFIX = Option(

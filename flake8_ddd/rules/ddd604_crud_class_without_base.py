@@ -6,7 +6,7 @@ from typing import Dict
 from flake8_ddd.ast_names import matches_any
 from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Layer
-from flake8_ddd.options import Option
+from flake8_ddd.option import Option
 from flake8_ddd.rule import Rule, Scope, on, on_leave
 from flake8_ddd.rules._exceptions import BUILTIN_EXCEPTION_NAMES
 
