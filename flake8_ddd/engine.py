@@ -31,7 +31,7 @@ _BODY_END = _Marker()
 def enabled_rules(config: Config, rules: Optional[Sequence[Type[Rule]]] = None) -> Tuple[Type[Rule], ...]:
     """Rules switched on by the configuration (opt-in ones only when selected by name/group)."""
     return tuple(r for r in (all_rules() if rules is None else rules)
-                 if not r.opt_in or config.opt_in_enabled(r.code))
+                 if config.enables(r))
 
 
 def rules_for(location: Location, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:

@@ -9,14 +9,13 @@ build_config`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, Mapping, Tuple, Type
+from typing import TYPE_CHECKING, Dict, Mapping, Tuple
 
 from flake8_ddd.layers import DEFAULT_SEGMENTS, Layer, LayerConfig, parse_layer_names
 from flake8_ddd.option import ConfigError, Option, check_layer_pair, check_nothing
 
 if TYPE_CHECKING:  # pragma: no cover
     from flake8_ddd.patterns import PatternRule
-    from flake8_ddd.rule import Rule
 
 __all__ = ["ConfigError", "Option", "Config", "GLOBAL_OPTIONS", "build_layer_config"]
 
@@ -98,6 +97,7 @@ class Config:
         """An opt-in code is on only when a select entry names it or its group (not just DDD)."""
         return any(len(entry) > 3 and code.startswith(entry) for entry in self.selected)
 
-    def enables(self, rule: Type[Rule]) -> bool:
-        """Whether ``rule`` runs at all under this configuration (the one place that decides)."""
+    def enables(self, rule: type) -> bool:
+        """Whether ``rule`` (a Rule class) runs at all under this configuration: the one place
+        that decides."""
         return not rule.opt_in or self.opt_in_enabled(rule.code)

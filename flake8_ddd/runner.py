@@ -179,8 +179,7 @@ def open_cache(job: Job, config_source: Optional[str] = None, cwd: Optional[str]
     """The result cache of this run: keyed by its configuration and rules, its file keys
     covering a file's surroundings when an enabled rule reads other files."""
     rules = all_rules()
-    look_around = any(getattr(rule, "reads_other_files", False) for rule in rules
-                      if job.config.enables(rule))
+    look_around = any(rule.reads_other_files for rule in rules if job.config.enables(rule))
     key = run_key(job.config, job.selections, rules, cwd)
     return ResultCache.open(cache_root(config_source, cwd), key, look_around)
 
