@@ -15,8 +15,8 @@ What a file's findings depend on, and so what the cache key holds:
 
 Findings are cached after select/ignore and ``# noqa``, exactly as they are shown. A rule whose
 findings depend on files other than the one checked says so (``Rule.reads_other_files``; such a
-rule looks at the file's directory, as DDD605 looks for a feature's ``tests/``); when one is on,
-every file's key also holds the names of the entries of its directory and of their
+rule looks at the file's directory, as the feature-tests rule looks for a ``tests/``); when one
+is on, every file's key also holds the names of the entries of its directory and of their
 subdirectories, and whether the parent is a package.
 
 This module is a plain store: :mod:`flake8_ddd.runner` computes the keys' inputs, asks for
