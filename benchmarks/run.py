@@ -352,11 +352,17 @@ def summary_table(results: List[Dict[str, object]], jobs: int) -> str:
 
 
 def generator_digest() -> str:
-    """Corpora are rewritten when the generator changes."""
+    """Corpora are rewritten when the generator (its modules or its templates) changes."""
     import hashlib
 
-    with open(generate.__file__, "rb") as handle:
-        return hashlib.sha256(handle.read()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    sources = [os.path.join(HERE, name) for name in ("generate.py", "feature.py", "feature_modules.py")]
+    for root, _, names in sorted(os.walk(os.path.join(HERE, "templates"))):
+        sources += [os.path.join(root, name) for name in sorted(names)]
+    for path in sources:
+        with open(path, "rb") as handle:
+            digest.update(os.path.relpath(path, HERE).encode() + b"\0" + handle.read())
+    return digest.hexdigest()[:16]
 
 
 def main(argv: Optional[List[str]] = None) -> int:
