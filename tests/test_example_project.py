@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harness import run_flake8
+from harness import codes, run_flake8
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "shop"
 DELIBERATE = re.compile(r"#\s*deliberate:\s*(DDD\d{3})")
@@ -23,10 +23,7 @@ def deliberate_violations() -> set:
 def test_example_reports_exactly_its_deliberate_violations():
     result = run_flake8([], EXAMPLE)
     assert "Traceback" not in result.stderr, result.stderr
-    reported = set()
-    for line in result.stdout.splitlines():
-        path, number, _col, rest = line.split(":", 3)
-        reported.add((str(Path(path)), int(number), rest.split()[0]))
+    reported = codes(result)
     expected = deliberate_violations()
     assert len(expected) >= 5
     assert reported == expected
