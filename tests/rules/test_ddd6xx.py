@@ -9,7 +9,6 @@ import pytest
 
 from flake8_ddd.engine import lint_source
 from flake8_ddd.layers import LayerConfig, locate_parts
-from flake8_ddd.rules._imports import is_database_module, is_settings_module
 from harness import codes, config, lint, lint_messages, make_project
 
 STRUCTURE = config(selected=("DDD6",))
@@ -45,10 +44,10 @@ def test_environment_read_message():
 
 def test_special_core_modules_helpers():
     cfg = LayerConfig()
-    assert is_settings_module(locate_parts(("app", "core", "settings", "__init__"), cfg))
-    assert is_database_module(locate_parts(("app", "core", "db", "base"), cfg))
-    assert not is_settings_module(locate_parts(("app", "user", "settings"), cfg))
-    assert not is_database_module(locate_parts(("app", "core", "crud"), cfg))
+    assert locate_parts(("app", "core", "settings", "__init__"), cfg).is_settings_module
+    assert locate_parts(("app", "core", "db", "base"), cfg).is_database_module
+    assert not locate_parts(("app", "user", "settings"), cfg).is_settings_module
+    assert not locate_parts(("app", "core", "crud"), cfg).is_database_module
 
 
 # --- DDD602 / DDD603 ------------------------------------------------------------------------------------
