@@ -24,6 +24,8 @@ FORMAT_VERSION = 1
 MODULE_SCOPE = "<module>"
 HASH_LENGTH = 16
 _WHITESPACE = re.compile(r"\s+")
+#: The fields that hold statements (``handlers``/``cases`` hold the nodes that hold them).
+_STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
 T = TypeVar("T")
 
 
@@ -117,15 +119,18 @@ class Scopes:
             self._collect(tree, "")
 
     def _collect(self, node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                name = prefix + child.name
-                first = min([child.lineno] + [d.lineno for d in child.decorator_list])
-                last = getattr(child, "end_lineno", None) or child.lineno
-                self.spans.append((first, last, name))
-                self._collect(child, name + ".")
-            else:
-                self._collect(child, prefix)
+        # Definitions are statements, and statements sit only in these lists: expressions are
+        # never entered (a lambda is no scope here).
+        for field in _STATEMENT_LISTS:
+            for child in getattr(node, field, None) or ():
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    name = prefix + child.name
+                    first = min([child.lineno] + [d.lineno for d in child.decorator_list])
+                    last = getattr(child, "end_lineno", None) or child.lineno
+                    self.spans.append((first, last, name))
+                    self._collect(child, name + ".")
+                elif isinstance(child, ast.AST):
+                    self._collect(child, prefix)
 
     def at(self, line: int) -> str:
         found = MODULE_SCOPE
