@@ -153,6 +153,65 @@ class GcTimer:
             self.collections[info["generation"]] += 1
 
 
+def print_phases(paths: List[str], job: object) -> None:
+    """Time per phase without a profiler, the garbage collector's share, and parsing alone."""
+    gc_timer = GcTimer()
+    gc.callbacks.append(gc_timer)
+    spent = phases(paths, job)
+    gc.callbacks.remove(gc_timer)
+    whole = sum(spent.values())
+    print("phases (no profiler; the garbage collector's time is inside them, wherever it ran)")
+    for name, seconds in spent.items():
+        print(f"  {name:<34} {seconds:8.3f}s {100 * seconds / whole:5.1f}%  "
+              f"{seconds / spent['ast.parse']:5.2f}x parse")
+    print(f"  {'total':<34} {whole:8.3f}s")
+    share = 100 * gc_timer.seconds / whole
+    print(f"  of which garbage collection       {gc_timer.seconds:8.3f}s {share:5.1f}%  "
+          f"({gc_timer.collections[0]}/{gc_timer.collections[1]}/{gc_timer.collections[2]} "
+          f"collections of generation 0/1/2; {len(gc.get_objects())} objects tracked at the end)")
+    parse_alone = time.perf_counter()
+    for path in paths:
+        with open(path, "rb") as handle:
+            ast.parse(handle.read(), path)
+    parse_alone = time.perf_counter() - parse_alone
+    print(f"  for comparison, read + ast.parse of every file alone: {parse_alone:.3f}s")
+
+
+def print_rules(paths: List[str], job: object) -> None:
+    """Handler time per rule, from an instrumented run."""
+    rules = per_rule(paths, job)
+    total_rules = sum(v for k, v in rules.items() if k.startswith("DDD") and not k.endswith("calls"))
+    print(f"\nhandler time per rule (instrumented run {rules['(total check_path, instrumented)']:.3f}s; "
+          f"all handlers {total_rules:.3f}s)")
+    for code, seconds in sorted(((k, v) for k, v in rules.items()
+                                 if k.startswith("DDD") and not k.endswith("calls")),
+                                key=lambda item: -item[1]):
+        print(f"  {code}  {seconds:7.3f}s  {int(rules[code + ' calls']):>9} calls  "
+              f"{1e6 * seconds / max(rules[code + ' calls'], 1):6.2f} us/call")
+
+
+def print_cprofile(paths: List[str], job: object, top: int) -> None:
+    """A run under cProfile: own time by module, then the ``top`` functions."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for path in paths:
+        runner.check_path(path, job)
+    profiler.disable()
+    stream = io.StringIO()
+    stats = pstats.Stats(profiler, stream=stream)
+    by_module: Dict[str, float] = collections.Counter()
+    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        key = ("<built-in>" if filename == "~" else
+               os.path.relpath(filename, os.path.dirname(os.path.dirname(engine.__file__)))
+               if "flake8_ddd" in filename else os.path.basename(filename))
+        by_module[key] += tottime
+    print("\ncProfile, own time by module")
+    for module, seconds in by_module.most_common(15):
+        print(f"  {seconds:8.3f}s  {module}")
+    stats.sort_stats("tottime").print_stats(top)
+    print(stream.getvalue())
+
+
 def main(argv: List[str] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("root", nargs="?", default=os.path.join(generate.DEFAULT_ROOT, "5000"))
@@ -176,56 +235,10 @@ def main(argv: List[str] = None) -> int:
     print(f"{len(paths)} files in {args.root}: check_path on all of them {total:.3f}s "
           f"(load {os.getloadavg()[0]:.2f})\n")
 
-    gc_timer = GcTimer()
-    gc.callbacks.append(gc_timer)
-    spent = phases(paths, job)
-    gc.callbacks.remove(gc_timer)
-    whole = sum(spent.values())
-    print("phases (no profiler; the garbage collector's time is inside them, wherever it ran)")
-    for name, seconds in spent.items():
-        print(f"  {name:<34} {seconds:8.3f}s {100 * seconds / whole:5.1f}%  "
-              f"{seconds / spent['ast.parse']:5.2f}x parse")
-    print(f"  {'total':<34} {whole:8.3f}s")
-    share = 100 * gc_timer.seconds / whole
-    print(f"  of which garbage collection       {gc_timer.seconds:8.3f}s {share:5.1f}%  "
-          f"({gc_timer.collections[0]}/{gc_timer.collections[1]}/{gc_timer.collections[2]} "
-          f"collections of generation 0/1/2; {len(gc.get_objects())} objects tracked at the end)")
-    parse_alone = time.perf_counter()
-    for path in paths:
-        with open(path, "rb") as handle:
-            ast.parse(handle.read(), path)
-    parse_alone = time.perf_counter() - parse_alone
-    print(f"  for comparison, read + ast.parse of every file alone: {parse_alone:.3f}s")
-
-    rules = per_rule(paths, job)
-    total_rules = sum(v for k, v in rules.items() if k.startswith("DDD") and not k.endswith("calls"))
-    print(f"\nhandler time per rule (instrumented run {rules['(total check_path, instrumented)']:.3f}s; "
-          f"all handlers {total_rules:.3f}s)")
-    for code, seconds in sorted(((k, v) for k, v in rules.items()
-                                 if k.startswith("DDD") and not k.endswith("calls")),
-                                key=lambda item: -item[1]):
-        print(f"  {code}  {seconds:7.3f}s  {int(rules[code + ' calls']):>9} calls  "
-              f"{1e6 * seconds / max(rules[code + ' calls'], 1):6.2f} us/call")
-
+    print_phases(paths, job)
+    print_rules(paths, job)
     if args.cprofile:
-        profiler = cProfile.Profile()
-        profiler.enable()
-        for path in paths:
-            runner.check_path(path, job)
-        profiler.disable()
-        stream = io.StringIO()
-        stats = pstats.Stats(profiler, stream=stream)
-        by_module: Dict[str, float] = collections.Counter()
-        for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
-            key = ("<built-in>" if filename == "~" else
-                   os.path.relpath(filename, os.path.dirname(os.path.dirname(engine.__file__)))
-                   if "flake8_ddd" in filename else os.path.basename(filename))
-            by_module[key] += tottime
-        print("\ncProfile, own time by module")
-        for module, seconds in by_module.most_common(15):
-            print(f"  {seconds:8.3f}s  {module}")
-        stats.sort_stats("tottime").print_stats(args.cprofile)
-        print(stream.getvalue())
+        print_cprofile(paths, job, args.cprofile)
     return 0
 
 

@@ -365,7 +365,7 @@ def generator_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def arguments(argv: Optional[List[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="500,1000,2000,5000",
                         help="synthetic corpus sizes in files, comma-separated ('' for none)")
@@ -382,7 +382,31 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    for path in args.path:
+        if not os.path.isdir(os.path.expanduser(path)):
+            parser.error(f"--path {path}: not a directory")
+    return args
 
+
+def synthetic_corpus(size: int, corpora_root: str, seed: int) -> str:
+    """The corpus of ``size`` files, generated again only when the seed or the generator changed."""
+    root = os.path.join(corpora_root, str(size))
+    marker = os.path.join(root, ".bench-seed")
+    stamp = f"{seed}:{size}:{generator_digest()}"
+    try:
+        with open(marker, encoding="utf-8") as handle:
+            current = handle.read() == stamp
+    except OSError:
+        current = False
+    if not current:
+        generate.generate(size, root, seed)
+        with open(marker, "w", encoding="utf-8") as handle:
+            handle.write(stamp)
+    return root
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = arguments(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     flake8_sizes = (set(int(s) for s in args.flake8_sizes.split(",") if s.strip())
                     if args.flake8_sizes else None)
@@ -398,24 +422,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("ruff is not installed: its row is skipped", file=sys.stderr)
     corpora: List[Tuple[str, str, bool, bool]] = []
     for size in sizes:
-        root = os.path.join(args.root, str(size))
-        marker = os.path.join(root, ".bench-seed")
-        stamp = f"{args.seed}:{size}:{generator_digest()}"
-        try:
-            with open(marker, encoding="utf-8") as handle:
-                current = handle.read() == stamp
-        except OSError:
-            current = False
-        if not current:
-            generate.generate(size, root, args.seed)
-            with open(marker, "w", encoding="utf-8") as handle:
-                handle.write(stamp)
+        root = synthetic_corpus(size, args.root, args.seed)
         with_flake8 = not args.no_flake8 and (flake8_sizes is None or size in flake8_sizes)
         corpora.append((f"synthetic-{size}", root, True, with_flake8))
     for path in args.path:
         root = os.path.abspath(os.path.expanduser(path))
-        if not os.path.isdir(root):
-            parser.error(f"--path {path}: not a directory")
         corpora.append((os.path.basename(root.rstrip(os.sep)), root, False, not args.no_flake8))
 
     results = [bench_corpus(name, root, synthetic, args.repeat, args.jobs, with_flake8,
