@@ -113,15 +113,32 @@ def run_flake8(args: Sequence[str], cwd: Path, stdin: Optional[str] = None) -> s
                           capture_output=True, text=True, timeout=600, env=clean_env())
 
 
-FLAKE8_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) ")
+def run_check(args: Sequence[str], cwd: Path, stdin: Optional[str] = None,
+              env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+    """The real standalone command, ``python -m flake8_ddd check ...``."""
+    return subprocess.run([sys.executable, "-m", "flake8_ddd", "check", *args], cwd=str(cwd),
+                          input=stdin, capture_output=True, text=True, timeout=600,
+                          env=env or clean_env())
+
+
+def findings_of(output: str) -> set:
+    """``(path, line, col, code, text)`` from concise / flake8 default output, paths normalized."""
+    found = set()
+    for line in output.splitlines():
+        parts = line.split(":", 3)
+        if len(parts) == 4 and parts[1].isdigit() and parts[2].isdigit():
+            code, _, text = parts[3].strip().partition(" ")
+            found.add((os.path.normpath(parts[0]), int(parts[1]), int(parts[2]), code, text))
+    return found
+
+
+CODE = re.compile(r"[A-Z]+\d+")
 
 
 def parse_flake8(output: str) -> Dict[str, Expected]:
-    """Findings per path from flake8's default output format."""
+    """``(line, code)`` findings per path from flake8's default output format."""
     found: Dict[str, Expected] = {}
-    for line in output.splitlines():
-        match = FLAKE8_LINE.match(line)
-        if match:
-            path = os.path.normpath(match["path"])
-            found.setdefault(path, set()).add((int(match["line"]), match["code"]))
+    for path, line, _, code, _ in findings_of(output):
+        if CODE.fullmatch(code):
+            found.setdefault(path, set()).add((line, code))
     return found

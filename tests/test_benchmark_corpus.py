@@ -5,13 +5,11 @@ file is one the generator fills."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import feature_modules
 import generate
-from harness import clean_env, codes
+from harness import codes, run_check
 
 BENCHMARKS = Path(generate.__file__).parent
 #: A small corpus of the default seed that still holds every claimed violation (DDD004 and
@@ -21,8 +19,7 @@ SIZE = 700
 
 def test_generated_corpus_reports_exactly_the_codes_it_claims(tmp_path):
     root, _ = generate.generate(SIZE, str(tmp_path / "corpus"))
-    result = subprocess.run([sys.executable, "-m", "flake8_ddd", "check", "--no-cache", "."], cwd=root,
-                            capture_output=True, text=True, timeout=600, env=clean_env())
+    result = run_check(["--no-cache", "."], Path(root))
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert {code for _, _, code in codes(result)} == set(generate.VIOLATIONS)
 

@@ -1,18 +1,17 @@
-"""Helpers for the tests that drive real programs: flake8-ddd check, flake8, ruff, pylsp, pre-commit."""
+"""Helpers for the tests that drive real programs: finding ruff, pylsp and pre-commit (the
+shared ones, flake8-ddd check, flake8 and their output, come from tests/harness.py)."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
-from pathlib import Path
-from typing import Dict, Optional, Sequence
+from typing import Optional
 
 import pytest
 
 # The integration tests import these shared helpers from here too.
-from harness import BIN, clean_env, make_project, run_flake8  # noqa: F401
+from harness import BIN, clean_env, findings_of, make_project, run_check, run_flake8  # noqa: F401
 
 COMMIT_IN_CRUD = "async def save(session):\n    await session.commit()\n"
 
@@ -36,23 +35,4 @@ def need(name: str) -> str:
         if os.environ.get("FLAKE8_DDD_REQUIRE_TOOLS"):
             pytest.fail(message)
         pytest.skip(message)
-    return found
-
-
-def run_check(args: Sequence[str], cwd: Path, stdin: Optional[str] = None,
-              env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
-    """The real standalone command, ``python -m flake8_ddd check ...``."""
-    return subprocess.run([sys.executable, "-m", "flake8_ddd", "check", *args], cwd=str(cwd),
-                          input=stdin, capture_output=True, text=True, timeout=600,
-                          env=env or clean_env())
-
-
-def findings_of(output: str) -> set:
-    """``(path, line, col, code, text)`` from concise / flake8 default output, paths normalized."""
-    found = set()
-    for line in output.splitlines():
-        parts = line.split(":", 3)
-        if len(parts) == 4 and parts[1].isdigit() and parts[2].isdigit():
-            code, _, text = parts[3].strip().partition(" ")
-            found.add((os.path.normpath(parts[0]), int(parts[1]), int(parts[2]), code, text))
     return found
