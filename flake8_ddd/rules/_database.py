@@ -17,7 +17,7 @@ Decisions recorded here apply to every rule that uses them:
   function of the same name (an HTML helper's ``.select(...)``) is not one.
 - Engine and session factories (``create_engine``, ``sessionmaker``, ...) are recognised the
   same way, from ``sqlalchemy`` or ``sqlmodel`` under any import form or alias; so are the
-  session classes (``context.SESSION_CLASSES``, which session annotations use too).
+  session classes (``sessions.SESSION_CLASSES``, which session annotations use too).
 """
 
 from __future__ import annotations

@@ -4,10 +4,11 @@ import ast
 from typing import FrozenSet, Optional
 
 from flake8_ddd.ast_names import matches_any, module_level_statements, parameter_names
-from flake8_ddd.context import SESSION_CLASSES, FileContext
+from flake8_ddd.context import FileContext
 from flake8_ddd.options import SESSION_FACTORIES
 from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._database import SESSION_MAKERS, database_callable
+from flake8_ddd.sessions import SESSION_CLASSES
 
 
 class SessionCreatedDirectly(Rule):
