@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import List, NamedTuple
 
+from flake8_ddd.diagnostics import INTERNAL_ERROR_CODE
 from flake8_ddd.registry import all_rules
 
 CODE = re.compile(r"^DDD[0-6]\d\d$")
@@ -129,7 +130,7 @@ def new_rule(code: str, name: str, root: Path) -> Scaffolded:
 
 
 def _check_code_and_name(code: str, name: str) -> None:
-    if not CODE.match(code) or code == "DDD000":
+    if not CODE.match(code) or code == INTERNAL_ERROR_CODE:
         raise ScaffoldError(f"bad code {code!r}: expected DDD001 to DDD699 (DDD000 is reserved for "
                             "internal errors, DDD9xx for team-defined pattern rules)")
     if not NAME.match(name):
