@@ -13,6 +13,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from flake8_ddd.diagnostics import Finding
 from flake8_ddd.engine import lint_source
+from flake8_ddd.layers import Layer
 from flake8_ddd.configuration import build_config
 from flake8_ddd.options import Config
 from flake8_ddd.registry import all_options
@@ -23,6 +24,22 @@ BIN = Path(sys.executable).parent
 ALL_GROUPS = ("DDD0", "DDD1", "DDD2", "DDD3", "DDD4", "DDD5", "DDD6")
 EXPECTATION = re.compile(r"#\s*error:\s*(DDD\d{3}(?:\s*,\s*DDD\d{3})*)\s*$")
 Expected = Set[Tuple[int, str]]
+#: A file of each layer below the fixtures root (a project root), for code linted "as if it sat
+#: there" (the crash sweep, the properties).
+LAYER_PATHS = {
+    Layer.ROUTES: "app/sweep/routes/mod.py",
+    Layer.SERVICES: "app/sweep/services/mod.py",
+    Layer.CRUD: "app/sweep/crud/mod.py",
+    Layer.SCHEMAS: "app/sweep/schemas/mod.py",
+    Layer.MODELS: "app/sweep/models/mod.py",
+    Layer.DEPENDENCIES: "app/sweep/dependencies.py",
+    Layer.EXCEPTIONS: "app/sweep/exceptions.py",
+    Layer.TASKS: "app/sweep/tasks.py",
+    Layer.CORE: "app/core/settings.py",
+    Layer.APIS: "app/apis/v1.py",
+}
+#: Those, the database module, a feature's package and a layer-free file.
+SAMPLE_PATHS = [*LAYER_PATHS.values(), "app/core/database.py", "app/sweep/__init__.py", "main.py"]
 CONFIG_FILES = {"setup_cfg": "setup.cfg", "pyproject_toml": "pyproject.toml", "tox_ini": "tox.ini",
                 "flake8": ".flake8"}
 

@@ -17,22 +17,8 @@ from typing import Iterator, List, Optional, Tuple
 import pytest
 
 from flake8_ddd.engine import lint_source, lint_tree
-from flake8_ddd.layers import Layer
-from harness import FIXTURES, config
+from harness import FIXTURES, SAMPLE_PATHS, config
 
-LAYER_PATHS = {
-    Layer.ROUTES: "app/sweep/routes/mod.py",
-    Layer.SERVICES: "app/sweep/services/mod.py",
-    Layer.CRUD: "app/sweep/crud/mod.py",
-    Layer.SCHEMAS: "app/sweep/schemas/mod.py",
-    Layer.MODELS: "app/sweep/models/mod.py",
-    Layer.DEPENDENCIES: "app/sweep/dependencies.py",
-    Layer.EXCEPTIONS: "app/sweep/exceptions.py",
-    Layer.TASKS: "app/sweep/tasks.py",
-    Layer.CORE: "app/core/settings.py",
-    Layer.APIS: "app/apis/v1.py",
-}
-PATHS = [*LAYER_PATHS.values(), "app/core/database.py", "app/sweep/__init__.py", "main.py"]
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 #: The default run lints every SAMPLE_STEP-th module of the standard library.
 SAMPLE_STEP = 3
@@ -74,8 +60,8 @@ def test_stdlib_sample_at_every_layer_path_never_fails():
     sample = list(parsed(stdlib_files()[::SAMPLE_STEP]))
     assert len(sample) > 500 // SAMPLE_STEP
     failures = []
-    for index, layer_path in enumerate(PATHS):
-        failures += failures_at(layer_path, sample[index::len(PATHS)])
+    for index, layer_path in enumerate(SAMPLE_PATHS):
+        failures += failures_at(layer_path, sample[index::len(SAMPLE_PATHS)])
     assert not failures, "\n".join(failures[:20])
 
 
@@ -87,7 +73,7 @@ def trees() -> List[Parsed]:
 
 
 @pytest.mark.exhaustive
-@pytest.mark.parametrize("layer_path", PATHS)
+@pytest.mark.parametrize("layer_path", SAMPLE_PATHS)
 def test_stdlib_at_layer_path_never_fails(trees, layer_path):
     failures = failures_at(layer_path, trees)
     assert not failures, "\n".join(failures[:20])
