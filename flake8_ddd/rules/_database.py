@@ -36,9 +36,11 @@ QUERY_METHODS: FrozenSet[str] = frozenset({
     "refresh", "exec", "stream"})
 #: Transaction boundaries; DDD502 counts them as database work of a plain ``def``.
 TRANSACTION_METHODS: FrozenSet[str] = frozenset({"commit", "rollback"})
-#: Session methods a service may call itself (it owns the transaction), for DDD302.
+#: Session methods a service may call itself (it owns the transaction and, in the guide's words,
+#: "flush/commit using the DB session"), for DDD302.
 SERVICE_ALLOWED_METHODS: FrozenSet[str] = frozenset({
-    "commit", "rollback", "begin", "begin_nested", "close", "refresh"})
+    "commit", "rollback", "flush", "begin", "begin_nested", "close", "refresh", "expire",
+    "expunge"})
 #: ``AsyncSession`` methods that return an awaitable (DDD503). ``add``, ``add_all``,
 #: ``expunge`` and ``expunge_all`` are synchronous.
 ASYNC_SESSION_AWAITABLES: FrozenSet[str] = frozenset({

@@ -4,6 +4,7 @@ import ast
 
 from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._import_targets import RANKS, ImportTarget, layer_names, offending_targets, ranks
+from flake8_ddd.rules.ddd103_import_of_other_feature_internals import is_other_feature_internals
 
 
 class ImportOfHigherLayer(Rule):
@@ -22,7 +23,9 @@ class ImportOfHigherLayer(Rule):
     `app/*/models.py=models+schemas`) is judged by its highest rank, and a target with two
     layers by its lowest, so only an import that is upward under every reading is
     reported. Imports under `if TYPE_CHECKING:` and inside functions are reported too: the
-    dependency direction is what matters. Files in `core` get only DDD104.
+    dependency direction is what matters. Files in `core` get only DDD104. An import of
+    another feature's crud or routes module is DDD103's finding and not repeated here
+    (`from app.orders.routes import router` in `app/billing/crud/`).
 
     ## Why is this bad?
     The guide strictly decouples "HTTP routing, business logic, and database access" into
@@ -46,6 +49,15 @@ class ImportOfHigherLayer(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    A shared module named like a layer that holds something else is judged by its name:
+    a top-level `dependencies.py` holding base classes (`BaseService`, `BaseRepository`)
+    makes every service and repository that inherits them "import the dependencies
+    layer", and a legacy `models/` package holding data access makes it "import crud".
+    Move the base classes to `core/`, or give the module its real layer with
+    `ddd-layer-paths = app/modules/dependencies.py=core` (or a `# ddd: layer=core` pin).
+    A deliberate lazy import takes `# noqa: DDD102`.
     """
 
     code = "DDD102"
@@ -65,7 +77,8 @@ class ImportOfHigherLayer(Rule):
 
         def upward(target: ImportTarget) -> bool:
             theirs = ranks(target.location.layers)
-            return bool(theirs) and min(theirs) > highest
+            return (bool(theirs) and min(theirs) > highest
+                    and not is_other_feature_internals(location, target))
 
         found = offending_targets(self.ctx, node, upward)
         if found:

@@ -2,11 +2,20 @@ from __future__ import annotations
 
 import ast
 
-from flake8_ddd.layers import Layer
+from flake8_ddd.layers import Layer, Location
 from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._import_targets import ImportTarget, foreign_feature, layer_names, offending_targets
 
 INTERNAL_LAYERS = frozenset({Layer.CRUD, Layer.ROUTES})
+
+
+def is_other_feature_internals(importer: Location, target: ImportTarget) -> bool:
+    """Whether ``target`` is another feature's crud or routes module, seen from a feature
+    module (DDD103; DDD102 leaves such an import to it)."""
+    if importer.in_core or importer.feature is None:
+        return False
+    return (bool(target.location.layers & INTERNAL_LAYERS)
+            and foreign_feature(importer, target.location) is not None)
 
 
 class ImportOfOtherFeatureInternals(Rule):
@@ -45,6 +54,15 @@ class ImportOfOtherFeatureInternals(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    A module that gathers every feature's router (`app/router.py` with
+    `include_router(...)`) plays the role of `app/apis/` and is reported when it sits in a
+    feature or is named like the routes layer: move it to `app/apis/`, pin it with
+    `# ddd: layer=apis`, or add `per-file-ignores = app/router.py:DDD103`. An import of
+    another feature's crud kept on purpose (a clean-up on account deletion) takes
+    `# noqa: DDD103`. Such an import is not also reported as DDD102: ignoring DDD103 hides
+    it altogether.
     """
 
     code = "DDD103"
@@ -58,12 +76,7 @@ class ImportOfOtherFeatureInternals(Rule):
         location = self.ctx.location
         if location.in_core or location.feature is None:
             return
-
-        def internal(target: ImportTarget) -> bool:
-            return (bool(target.location.layers & INTERNAL_LAYERS)
-                    and foreign_feature(location, target.location) is not None)
-
-        found = offending_targets(self.ctx, node, internal)
+        found = offending_targets(self.ctx, node, lambda t: is_other_feature_internals(location, t))
         if found:
             targets = ", ".join(
                 f"{layer_names(t.location.layers, INTERNAL_LAYERS)} module {t.shown} of feature "

@@ -5,6 +5,8 @@ from typing import Set
 
 from flake8_ddd.context import FileContext
 from flake8_ddd.rule import Rule, Scope, on
+from flake8_ddd.rules._http import is_http_exception
+from flake8_ddd.rules._route_handlers import is_missing_result_guard
 
 #: ``ast.Match`` exists on Python 3.10+ only.
 CONDITIONAL_STATEMENTS = tuple(t for t in (ast.If, getattr(ast, "Match", None)) if t is not None)
@@ -24,6 +26,13 @@ class ConditionalInRouteHandler(Rule):
     defined inside the handler is its own scope (its statements are not the handler's unless
     it is itself a route handler). `try`/`except` is not a finding: translating domain
     exceptions into HTTP errors is the route's job.
+
+    Nor is the mapping of a missing result to HTTP, which the guide also gives the route:
+    `if x is None:` or `if not x:` on one plain name, with no `elif`/`else`, whose body is
+    only a `raise` of FastAPI's or Starlette's `HTTPException` (any import form or alias).
+    Everything else stays a finding: a test on an attribute (`if user.deleted_at is None:`),
+    two names (`if a is None or b is None:`), `is not None`, a body that logs before
+    raising, a raise of a domain exception, a `return` instead of a raise.
 
     ## Why is this bad?
     The guide's route layer rule: "NO BUSINESS LOGIC: Do not write loops, conditionals based
@@ -52,10 +61,19 @@ class ConditionalInRouteHandler(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    Some conditionals are presentation rather than business decisions, and a team may keep
+    them: choosing a response envelope from a service result (`if count > 0: return
+    success()`), a `return` of a redirect for a missing result, or picking the HTTP status
+    while translating a caught exception (`if isinstance(exc, UniqueViolation):`). Move such
+    code into a helper (a dependency, a response builder, an exception handler), or silence
+    the line with `# noqa: DDD203`; `per-file-ignores = app/*/routes/legacy.py:DDD203` for a
+    whole module.
     """
 
     code = "DDD203"
-    message = "conditional in route handler {name}(): move the decision into a service"
+    message = "conditional in route handler {name}(): {remedy}"
     scope = Scope.ANY_FILE
     since = "0.1.0"
 
@@ -72,4 +90,17 @@ class ConditionalInRouteHandler(Rule):
                 self.elif_branches.add(id(branch))
         if id(node) in self.elif_branches or not self.ctx.in_route_handler:
             return
-        self.report(node, name=self.ctx.current_function.name)  # type: ignore[union-attr]
+        if is_missing_result_guard(self.ctx, node):
+            return
+        remedy = ("check it in the service, raise a domain exception there and translate it "
+                  "here with try/except" if self._raises_http(node) else "move the decision into a service")
+        self.report(node, name=self.ctx.current_function.name, remedy=remedy)  # type: ignore[union-attr]
+
+    def _raises_http(self, node: ast.stmt) -> bool:
+        """Whether the statement's own branches raise an ``HTTPException``."""
+        for child in ast.walk(node):
+            if isinstance(child, ast.Raise) and child.exc is not None:
+                exc = child.exc.func if isinstance(child.exc, ast.Call) else child.exc
+                if is_http_exception(self.ctx, exc):
+                    return True
+        return False

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import ast
+from typing import Optional
 
+from flake8_ddd.ast_names import last_name
 from flake8_ddd.rule import Rule, Scope, on
+from flake8_ddd.rules._route_handlers import decorator_status, is_bodiless_status
 
 #: Decorator keywords that give a route its response typing.
 RESPONSE_KEYWORDS = frozenset({"response_model", "response_class"})
@@ -23,6 +26,12 @@ class RouteWithoutResponseModel(Rule):
     handlers are not findings: a WebSocket route has no HTTP response to type and its
     decorator takes no `response_model`. With stacked route decorators the outermost one is
     checked.
+
+    A handler whose `status_code=` has no body is not a finding either: 204, 205, 304,
+    `status.HTTP_204_NO_CONTENT` (FastAPI or Starlette), `HTTPStatus.NO_CONTENT` and their
+    205/304 relatives; there is nothing to type. A 204 listed only in `responses={...}` is
+    documentation, not the handler's status. When the handler returns a response object
+    (`return StreamingResponse(...)`), the message names it: `response_class=` is the fix.
 
     ## Why is this bad?
     The guide: "Execute the service, catch any exceptions, and return the data utilizing your
@@ -47,10 +56,17 @@ class RouteWithoutResponseModel(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    A handler whose status is chosen at run time (`status_code=code`) and has no body is
+    still reported: add `-> None` (or `response_class=Response`). A project that types
+    responses some other way (a decorator of its own that sets `response_model`) silences
+    the rule for its routes with `per-file-ignores = app/*/routes/*:DDD205`; one handler
+    with `# noqa: DDD205` on its `def` line.
     """
 
     code = "DDD205"
-    message = "route handler {name}() has no response typing: add response_model= or a return annotation"
+    message = "route handler {name}() has no response typing: {remedy}"
     scope = Scope.ANY_FILE
     since = "0.1.0"
 
@@ -63,4 +79,19 @@ class RouteWithoutResponseModel(Rule):
             return
         if any(k.arg is None or k.arg in RESPONSE_KEYWORDS for k in decorator.keywords):
             return
-        self.report(node, name=node.name)  # type: ignore[attr-defined]
+        if is_bodiless_status(self.ctx, decorator_status(decorator)):
+            return
+        returned = returned_response_class(node)
+        remedy = (f"it returns {returned}, add response_class={returned}" if returned
+                  else "add response_model= or a return annotation")
+        self.report(node, name=node.name, remedy=remedy)  # type: ignore[attr-defined]
+
+
+def returned_response_class(function: ast.AST) -> Optional[str]:
+    """The class of a response object the handler returns (``return RedirectResponse(...)``)."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+            name = last_name(node.value.func)
+            if name and name.endswith("Response") and name[:1].isupper():
+                return name
+    return None

@@ -14,11 +14,12 @@ class DatabaseAccessInServices(Rule):
     ## What it does
     Reports, in a module of the services layer, what DDD201 reports in the routes layer: a
     call of a session method (`execute`, `scalars`, `scalar`, `query`, `get`, `add`,
-    `add_all`, `delete`, `merge`, `flush`, `exec`, `stream`) on a session-like receiver, and
-    a call of a SQLAlchemy statement constructor (`select`, `insert`, `update`, `delete`,
-    `text`) imported from `sqlalchemy`, `sqlalchemy.sql`, `sqlalchemy.sql.expression`,
-    `sqlalchemy.future` or `sqlmodel`. The transaction calls a service owns are allowed:
-    `commit`, `rollback`, `begin`, `begin_nested`, `close`, `refresh`.
+    `add_all`, `delete`, `merge`, `exec`, `stream`) on a session-like receiver, and a call of
+    a SQLAlchemy statement constructor (`select`, `insert`, `update`, `delete`, `text`)
+    imported from `sqlalchemy`, `sqlalchemy.sql`, `sqlalchemy.sql.expression`,
+    `sqlalchemy.future` or `sqlmodel`. The unit-of-work calls a service owns are allowed:
+    `commit`, `rollback`, `flush` (the guide: services "flush/commit using the DB session"),
+    `begin`, `begin_nested`, `close`, `refresh`, `expire`, `expunge`.
 
     Look-alikes are not findings: `payload.get(...)`, `customer_service.delete(session, ...)`
     (the session is an argument; passing it to crud is the intended design), `counter.add(1)`,
@@ -53,6 +54,14 @@ class DatabaseAccessInServices(Rule):
 
     ## Options
     None of its own; session-like names come from the global `ddd-session-names`.
+
+    ## When not to use it
+    In a project that has no crud layer yet, every query of every service is reported (one
+    project had about a thousand): leave the rule off (`extend-ignore = DDD302`) until the
+    queries move to crud, or turn it on feature by feature with `per-file-ignores =
+    app/legacy/*:DDD302`. A name that only looks like a session (`db` holding a Redis
+    client) is silenced with `ddd-session-names`; a single deliberate query with
+    `# noqa: DDD302`.
     """
 
     code = "DDD302"

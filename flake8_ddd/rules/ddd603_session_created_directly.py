@@ -5,6 +5,7 @@ from typing import FrozenSet, Optional
 
 from flake8_ddd.ast_names import matches_any, module_level_statements, parameter_names
 from flake8_ddd.context import FileContext
+from flake8_ddd.layers import Layer
 from flake8_ddd.options import SESSION_FACTORIES
 from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._database import SESSION_MAKERS, database_callable
@@ -22,13 +23,15 @@ class SessionCreatedDirectly(Rule):
     `sessionmaker(...)`/`async_sessionmaker(...)`/`scoped_session(...)`. `async with
     async_session() as session:` counts. Checked in modules of any layer or of `core`,
     except the database module (`core/database.py`, `core/db.py`, `core/session.py`, or a
-    module of such a core package) and `dependencies` modules.
+    module of such a core package), `dependencies` modules and the tasks layer (`tasks.py`,
+    `tasks/`): a background job runs outside any request, where `Depends` cannot reach, and
+    opens its own session.
 
     Decision: a factory that was injected is not a finding: a call of a parameter of an
     enclosing function (`def run(session_factory): session_factory()`) or of an attribute
-    of an object (`self.session_factory()`). Background tasks are checked too: get their
-    session from a helper in the database module. Files without a layer (`main.py`,
-    scripts, migrations) are not checked.
+    of an object (`self.session_factory()`). A job-like function outside the tasks layer
+    (`run_purge_task()` in a service) is checked like any other code. Files without a layer
+    (`main.py`, scripts, migrations) are not checked.
 
     ## Why is this bad?
     The guide: "Utilize dependency injection frameworks or patterns (e.g., FastAPI's
@@ -64,11 +67,18 @@ class SessionCreatedDirectly(Rule):
     ## Options
     `ddd-session-factories`: names of session factories (globs allowed) whose call
     creates a session.
+
+    ## When not to use it
+    Code that runs outside a request but lives outside the tasks layer (a worker package
+    named `workers/`, agent tools, CLI commands) is reported: map its directory to the
+    tasks layer (`ddd-layer-segments = workers=tasks`), pin a module with
+    `# ddd: layer=tasks`, or silence it with `per-file-ignores = app/*/workers/*:DDD603`.
+    One call: `# noqa: DDD603`.
     """
 
     code = "DDD603"
-    message = ("session created with {name}() outside the database module and dependencies: "
-               "receive it through Depends")
+    message = ("session created with {name}() outside the database module, dependencies and tasks: "
+               "receive it through Depends (a background job belongs in the tasks layer)")
     scope = Scope.ANY_LAYERED_FILE
     since = "0.1.0"
     options = (SESSION_FACTORIES,)
@@ -76,7 +86,8 @@ class SessionCreatedDirectly(Rule):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         location = ctx.location
-        self._exempt = location.is_database_module or location.is_dependencies_module
+        self._exempt = (location.is_database_module or location.is_dependencies_module
+                        or location.has(Layer.TASKS))
         self._factories = ctx.config.get(SESSION_FACTORIES)
         self._bound: Optional[FrozenSet[str]] = None
 
