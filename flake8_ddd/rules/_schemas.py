@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 # -- options shared by the group ----------------------------------------------------------------
 
 INPUT_SCHEMA_SUFFIXES = Option(
-    "ddd-input-schema-suffixes", ("Create", "Update"),
+    "ddd-input-schema-suffixes", ("Create", "Update", "Request", "In"),
     "Class-name suffixes of input schemas in the schemas layer (DDD402).")
 UPDATE_SCHEMA_SUFFIXES = Option(
     "ddd-update-schema-suffixes", ("Update",),
@@ -39,8 +39,10 @@ IMMUTABLE_FIELDS = Option(
     "Field names an update schema must not declare (DDD401).")
 SCHEMA_INTENTS = Option(
     "ddd-schema-intents",
-    ("Create", "Update", "Response", "Read", "Filter", "Base", "InDB", "List", "Query"),
-    "Class-name suffixes that declare a schema's intent (DDD403); input and update schema "
+    ("Create", "Update", "Response", "Read", "Filter", "Base", "InDB", "List", "Query", "Request",
+     "In", "Out", "Public", "Payload", "Params", "Input", "Output"),
+    "Class-name suffixes that declare a schema's intent (DDD403), each also in the plural "
+    "(Filters, Queries) and, when it ends in s, the singular (Param); input and update schema "
     "suffixes count too.")
 
 # -- known names ----------------------------------------------------------------------------------

@@ -87,13 +87,13 @@ def test_input_schema_suffixes_option():
     source = """
         from pydantic import BaseModel
 
-        class OrderIn(BaseModel):
+        class OrderCommand(BaseModel):
             note: str
 
         class OrderCreate(BaseModel):
             note: str
         """
-    assert codes(linted(source, ddd_input_schema_suffixes="In"), "DDD402") == {(5, "DDD402")}
+    assert codes(linted(source, ddd_input_schema_suffixes="Command"), "DDD402") == {(5, "DDD402")}
     assert codes(linted(source), "DDD402") == {(8, "DDD402")}
 
 
@@ -101,16 +101,16 @@ def test_input_suffixes_also_count_as_intents_for_ddd403():
     source = """
         from pydantic import BaseModel, Field
 
-        class OrderIn(BaseModel):
+        class OrderCommand(BaseModel):
             note: str = Field(max_length=5)
 
         class OrderPatch(BaseModel):
             note: str = Field(max_length=5)
         """
     assert codes(linted(source), "DDD4") == {(4, "DDD403"), (7, "DDD403")}
-    renamed = linted(source, ddd_input_schema_suffixes="In", ddd_update_schema_suffixes="Patch")
+    renamed = linted(source, ddd_input_schema_suffixes="Command", ddd_update_schema_suffixes="Patch")
     assert codes(renamed, "DDD4") == set()
-    assert codes(linted(source, ddd_schema_intents="In,Patch"), "DDD4") == set()
+    assert codes(linted(source, ddd_schema_intents="Command,Patch"), "DDD4") == set()
 
 
 @pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 695 type statement")
