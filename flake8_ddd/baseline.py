@@ -265,7 +265,7 @@ def dumps(entries: Sequence[Entry]) -> str:
             f'  "tool": "flake8-ddd",\n'
             f'  "note": {json.dumps(HEADER_NOTE)},\n'
             f'  "total": {sum(e.count for e in entries)},\n'
-            '  "entries": [\n' + body + ("\n" if rows else "") + "  ]\n}\n")
+            '  "entries": [' + ("\n" + body + "\n  " if rows else "") + "]\n}\n")
 
 
 def loads(text: str, where: str = "baseline") -> List[Entry]:
