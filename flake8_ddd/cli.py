@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, NoReturn, Optional, Sequence, Tuple
 
-from flake8_ddd import __version__, output, runner
+from flake8_ddd import __version__, layer_report, layout_init, output, runner
 from flake8_ddd.cache import cache_root, clean
 from flake8_ddd.config_files import SettingsError, find_config, load_settings
 from flake8_ddd.docs import (
@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "root of a flake8-ddd checkout).")
     new.add_argument("code", help="the new code, e.g. DDD123")
     new.add_argument("name", help="kebab-case name of the flagged pattern, e.g. print-in-services")
+    layer_report.add_parser(commands)
+    layout_init.add_parser(commands)
     return parser
 
 
@@ -239,6 +241,9 @@ def _findings(args: argparse.Namespace, settings: Any, paths: List[str]) -> List
         files.remove(runner.STDIN)
         stdin_findings = runner.check_source(runner.display_path(args.stdin_filename),
                                              sys.stdin.buffer.read(), job)
+    unlayered = layer_report.nothing_layered_warning(files, settings.config().layer)
+    if unlayered:
+        print(unlayered, file=sys.stderr)
     result_cache = None if args.no_cache else runner.open_cache(job, settings.source)
     findings = runner.run(files, job, runner.job_count(args.jobs, len(files)), result_cache)
     if result_cache is not None:
@@ -253,4 +258,6 @@ COMMANDS = {
     "rules": rules_command,
     "readme": readme_command,
     "new-rule": new_rule_command,
+    "layers": layer_report.layers_command,
+    "init": layout_init.init_command,
 }

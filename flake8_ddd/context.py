@@ -169,7 +169,7 @@ class FileContext(SessionFacts):
 
     def locate_import(self, dotted: str) -> Location:
         """Where an import target sits (path globs and exclusions applied)."""
-        return locate_module(dotted, self.config.layer)
+        return locate_module(dotted, self.config.layer, self.location.root)
 
     def qualified_name(self, node: ast.AST) -> Optional[str]:
         """``fastapi.HTTPException`` for ``E`` after ``from fastapi import HTTPException as E``.

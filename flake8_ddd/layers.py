@@ -1,8 +1,13 @@
-"""Where a file or an import target sits in the architecture: its layer(s) and feature.
+"""Where a file or an import target sits in the architecture: its layer(s), feature and role.
 
 Layers come from path segments (directory names and the module's stem), matched on the
-file's module path: from its top-level package (found through ``__init__.py`` files), or
-from the project root where there are none. The segment nearest the file wins.
+file's module path (see ``module_paths``: from the top-level package, which may be a namespace
+package beside ``pyproject.toml``). The segment nearest the file wins. The first part of the
+module path is the application package; the feature is the directory below it
+(``app/user/auth/routes.py`` -> ``user``), unless that directory is a layer segment, a grouping
+directory or a settings/database package (layer-first projects have no features). The
+settings and database modules are the modules (or packages) of those names in core or
+directly below the application package. Every decision carries its reason (``reason``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,10 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Optional, Sequence, Tuple
+
+from flake8_ddd import pins
+from flake8_ddd.pins import PIN_COMMENT_LINES  # noqa: F401 - where the layer report reads it
+from flake8_ddd.module_paths import PROJECT_ROOT_MARKERS, project_module_kind, split_module_path
 
 
 class Layer(str, enum.Enum):
@@ -50,10 +59,10 @@ BELOW_FEATURE_ONLY = frozenset({"api"})
 NOT_FEATURES = frozenset({"core", "apis"})
 SETTINGS_STEMS = frozenset({"settings", "config"})
 DATABASE_STEMS = frozenset({"database", "db", "session"})
+#: Directories directly below the application package that are not features (besides layer
+#: segments and settings/database packages); configurable (``ddd-grouping-dirs``).
+DEFAULT_GROUPING_DIRS = ("alembic", "migrations")
 TEST_SEGMENTS = frozenset({"tests", "test"})
-PROJECT_ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", ".flake8", ".git")
-PIN_COMMENT = re.compile(r"#\s*ddd:\s*layer\s*=\s*([A-Za-z_+,\s]+?)\s*$")
-PIN_COMMENT_LINES = 10
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,11 +73,15 @@ class LayerConfig:
     path_globs: Tuple[Tuple[str, frozenset], ...] = ()
     exclude_globs: Tuple[str, ...] = ()
     app_packages: Tuple[str, ...] = ()
+    settings_names: Tuple[str, ...] = tuple(sorted(SETTINGS_STEMS))
+    database_names: Tuple[str, ...] = tuple(sorted(DATABASE_STEMS))
+    grouping_dirs: Tuple[str, ...] = DEFAULT_GROUPING_DIRS
 
     def __post_init__(self) -> None:
         key = (tuple(sorted((k, v.value) for k, v in self.segments.items())),
                tuple((g, tuple(sorted(x.value for x in ls))) for g, ls in self.path_globs),
-               self.exclude_globs, self.app_packages)
+               self.exclude_globs, self.app_packages, self.settings_names, self.database_names,
+               self.grouping_dirs)
         object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_hash", hash(key))
 
@@ -97,6 +110,20 @@ class Location:
     #: The core database module: a core module named ``database``/``db``/``session`` or
     #: inside a package of that name (``core/db/engine.py``, Dispatch's ``database/core.py``).
     is_database_module: bool = False
+    #: What decided the layer: ``segment``, ``glob``, ``pin``, ``exclude``, ``test`` or
+    #: ``default`` (no layer segment).
+    decided_by: str = "default"
+    #: The decision in words, for ``flake8-ddd layers``.
+    reason: str = field(default="", compare=False)
+    #: The directory the module path counts from, when the file system says it (else None).
+    root: Optional[str] = field(default=None, compare=False)
+
+    @property
+    def role(self) -> Optional[str]:
+        """``"settings"``, ``"database"`` or None."""
+        if self.is_settings_module:
+            return "settings"
+        return "database" if self.is_database_module else None
 
     @property
     def stem(self) -> str:
@@ -128,146 +155,120 @@ def is_test_path(parts: Iterable[str]) -> bool:
 
 
 def locate_parts(parts: Tuple[str, ...], config: LayerConfig) -> Location:
-    """Layer and feature of a module path given as segments (last one is the module stem)."""
+    """Layer, feature and role of a module path given as segments (last one is the stem)."""
     segments = config.segments
     in_core = any(segments.get(p) is Layer.CORE for p in parts)
-    roles = (in_core and any(p in SETTINGS_STEMS for p in parts),
-             in_core and any(p in DATABASE_STEMS for p in parts))
+    feature = feature_of(parts, config)
+    role = role_of(parts, config)
+    flags = (role == "settings", role == "database")
     is_test = is_test_path(parts)
     for index in range(len(parts) - 1, -1, -1):
         segment = parts[index]
         layer = segments.get(segment)
         if layer is None:
             continue
-        if segment in BELOW_FEATURE_ONLY and not _below_feature(parts, index, config):
+        if segment in BELOW_FEATURE_ONLY and (feature is None or index < 2):
             continue
-        feature = None
-        if layer not in (Layer.CORE, Layer.APIS):
-            holder = index - 1
-            while holder >= 0 and parts[holder] in segments:
-                holder -= 1
-            between = parts[holder + 1:index]
-            if holder >= 0 and parts[holder] not in NOT_FEATURES and not any(
-                    segments.get(p) in (Layer.CORE, Layer.APIS) for p in between):
-                feature = parts[holder]
-        return Location(parts, frozenset({layer}), feature, is_test, in_core, segment, *roles)
-    return Location(parts, frozenset(), None, is_test, in_core, None, *roles)
+        where = "module name" if index == len(parts) - 1 else "directory"
+        return Location(parts, frozenset({layer}), feature, is_test, in_core, segment, *flags,
+                        decided_by="segment", reason=f"segment {segment!r} ({where})")
+    return Location(parts, frozenset(), feature, is_test, in_core, None, *flags,
+                    reason="no layer segment in the module path")
 
 
-def _below_feature(parts: Tuple[str, ...], index: int, config: LayerConfig) -> bool:
-    if index < 2:
-        return False
-    parent = parts[index - 1]
-    return parent not in NOT_FEATURES and parent not in config.segments
+def feature_of(parts: Tuple[str, ...], config: LayerConfig) -> Optional[str]:
+    """The directory directly below the application package (``parts[0]``), when it is one
+    and is not a layer segment, a grouping directory, a settings/database package or tests."""
+    if len(parts) < 3:
+        return None
+    first = parts[1]
+    if (first in config.segments or first in config.grouping_dirs or first in TEST_SEGMENTS
+            or first in config.settings_names or first in config.database_names):
+        return None
+    return first
+
+
+def role_of(parts: Tuple[str, ...], config: LayerConfig) -> Optional[str]:
+    """``settings``/``database`` for the module or package of that name in core (anywhere
+    below it) or directly below the application package, unless a layer segment below it
+    gives the module another layer (``app/db/repositories/user.py`` is crud)."""
+    segments = config.segments
+    core = next((i for i, p in enumerate(parts) if segments.get(p) is Layer.CORE), None)
+    indexes = list(range(core + 1, len(parts))) if core is not None else []
+    if len(parts) >= 2:
+        indexes.append(1)
+    for index in indexes:
+        part = parts[index]
+        role = ("settings" if part in config.settings_names
+                else "database" if part in config.database_names else None)
+        if role is not None:
+            below = parts[index + 1:]
+            if any(segments.get(p) not in (None, Layer.CORE) for p in below):
+                return None
+            return role
+    return None
 
 
 # --- file paths ----------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=4096)
-def _is_package_dir(directory: str) -> bool:
-    return os.path.isfile(os.path.join(directory, "__init__.py"))
-
-
-@functools.lru_cache(maxsize=4096)
-def _is_project_root(directory: str) -> bool:
-    return any(os.path.exists(os.path.join(directory, m)) for m in PROJECT_ROOT_MARKERS)
-
-
-@functools.lru_cache(maxsize=4096)
-def _module_root(directory: str) -> Optional[str]:
-    """The directory module paths are counted from, for a file in ``directory``."""
-    if _is_package_dir(directory):
-        top = directory
-        parent = os.path.dirname(top)
-        while parent != top and _is_package_dir(parent):
-            top, parent = parent, os.path.dirname(parent)
-        return os.path.dirname(top)
-    current = directory
-    while True:
-        if _is_project_root(current):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
-
-
 def module_parts_of_path(filename: str, cwd: Optional[str] = None) -> Tuple[str, ...]:
     """Module path segments of a file path, independent of how the path was spelled."""
-    cwd = cwd or os.getcwd()
-    absolute = os.path.normpath(os.path.join(cwd, filename))
-    directory, base = os.path.split(absolute)
-    stem = base[:-3] if base.endswith(".py") else (base[:-4] if base.endswith(".pyi") else base)
-    root = _module_root(directory)
-    if root is None:
-        root = cwd if _is_within(absolute, cwd) else os.path.dirname(directory)
-    relative_dir = os.path.relpath(directory, root)
-    dirs = () if relative_dir == "." else tuple(relative_dir.split(os.sep))
-    return tuple(d for d in dirs if d and d != "..") + (stem,)
+    return split_module_path(filename, cwd or os.getcwd())[0]
 
 
-def _is_within(path: str, directory: str) -> bool:
-    return path.startswith(directory.rstrip(os.sep) + os.sep)
+def find_pin(lines: Iterable[str]) -> Optional[Tuple[Optional[frozenset], int, str]]:
+    """(layers or None when a name is unknown, line number, text) of the first
+    ``# ddd: layer=...`` comment in the first lines."""
+    pin = pins.find_pin(lines, [layer.value for layer in Layer])  # linear time (DDD600 too)
+    if pin is None:
+        return None
+    layers = None if pin.problem else frozenset(Layer(name) for name in pin.names)
+    return layers, pin.line, pin.text
 
 
 def pinned_layers(lines: Iterable[str]) -> Optional[frozenset]:
     """The layers named by a ``# ddd: layer=...`` comment in the first lines, if any."""
-    for number, line in enumerate(lines):
-        if number >= PIN_COMMENT_LINES:
-            break
-        match = PIN_COMMENT.search(line)
-        if match:
-            try:
-                return parse_layer_names(match.group(1))
-            except ValueError:
-                return None
-    return None
+    pin = find_pin(lines)
+    return pin[0] if pin is not None else None
 
 
 def locate_file(filename: str, config: LayerConfig, lines: Iterable[str] = (),
                 cwd: Optional[str] = None) -> Location:
-    """Layer, feature and test status of the file flake8 calls ``filename``."""
+    """Layer, feature, role and test status of the file flake8 calls ``filename``, and why."""
     cwd = cwd or os.getcwd()
-    parts = module_parts_of_path(filename, cwd)
-    location = _locate_cached(parts, config)
+    parts, root = split_module_path(filename, cwd)
+    location = replace(_locate_cached(parts, config), root=root)
     if location.is_test:
-        return location
-    module_path = "/".join(parts) + ".py"
+        return replace(location, decided_by="test", reason="test file: layer rules never check it")
     absolute = os.path.normpath(os.path.join(cwd, filename))
-    relative = os.path.relpath(absolute, cwd).replace(os.sep, "/")
-    candidates = [(path, parts) for path in (module_path, relative, absolute.replace(os.sep, "/"))]
-    return _configured(location, candidates, config, pinned_layers(lines))
+    candidates = ("/".join(parts) + ".py", os.path.relpath(absolute, cwd).replace(os.sep, "/"),
+                  absolute.replace(os.sep, "/"))
+    return _configured(location, candidates, config, find_pin(lines))
 
 
-def _configured(location: Location, candidates: Sequence[Tuple[str, Tuple[str, ...]]],
-                config: LayerConfig, pinned: Optional[frozenset] = None) -> Location:
-    """``location`` after ``ddd-layer-exclude``, a pin and ``ddd-layer-paths``, in that order.
-
-    ``candidates`` are the paths the globs are matched against, each with the module path
-    whose parent directory is the feature when the layer comes from a glob or a pin.
-    """
-    if any(fnmatch.fnmatch(path, g) for g in config.exclude_globs for path, _ in candidates):
-        return replace(location, layers=frozenset(), feature=None, layer_segment=None)
-    if pinned is not None:
-        return replace(location, layers=pinned, layer_segment=None,
-                       feature=location.feature or _feature_guess(location.module_parts))
+def _configured(location: Location, candidates: Sequence[str], config: LayerConfig,
+                pin: Optional[Tuple[Optional[frozenset], int, str]] = None) -> Location:
+    """``location`` after ``ddd-layer-exclude``, a pin and ``ddd-layer-paths``, in that order,
+    for a file or an import target; ``candidates`` are the paths the globs are matched against.
+    The feature and role stay those of the path."""
+    excluded = next((g for g in config.exclude_globs
+                     if any(fnmatch.fnmatch(path, g) for path in candidates)), None)
+    if excluded is not None:
+        return replace(location, layers=frozenset(), feature=None, layer_segment=None,
+                       decided_by="exclude", reason=f"excluded by ddd-layer-exclude {excluded!r}")
+    if pin is not None and pin[0] is not None:
+        return replace(location, layers=pin[0], layer_segment=None, decided_by="pin",
+                       reason=f"pin {pin[2]!r} (line {pin[1]})")
     for glob, layers in config.path_globs:
-        for path, parts in candidates:
-            if fnmatch.fnmatch(path, glob):
-                return replace(location, layers=layers, layer_segment=None,
-                               feature=location.feature or _feature_guess(parts))
+        if any(fnmatch.fnmatch(path, glob) for path in candidates):
+            return replace(location, layers=layers, layer_segment=None, decided_by="glob",
+                           reason=f"glob {glob!r} (ddd-layer-paths)")
     return location
 
 
 @functools.lru_cache(maxsize=8192)
 def _locate_cached(parts: Tuple[str, ...], config: LayerConfig) -> Location:
     return locate_parts(parts, config)
-
-
-def _feature_guess(parts: Tuple[str, ...]) -> Optional[str]:
-    if len(parts) >= 3 and parts[-2] not in NOT_FEATURES:
-        return parts[-2]
-    return None
 
 
 # --- import targets ------------------------------------------------------------------------
@@ -287,19 +288,41 @@ def resolve_relative(module: Optional[str], level: int, importer_parts: Tuple[st
     return ".".join(package) if package else None
 
 
-@functools.lru_cache(maxsize=8192)
-def locate_module(dotted: str, config: LayerConfig) -> Location:
-    """Layer and feature of an import target (``app.user.crud.user``), without opening it.
+def is_project_module(root: Optional[str], dotted: str) -> Optional[bool]:
+    """Whether ``dotted`` is a module or package of the project counted from ``root`` (a file
+    or a directory there); None when there is no known root to look in."""
+    if not root:
+        return None
+    return project_module_kind(root, dotted) is not None
 
-    ``ddd-layer-paths`` and ``ddd-layer-exclude`` globs apply to targets too, matched against
-    the target's module path (``app/user/models.py`` or ``app/user/models/__init__.py``), for
-    the target and for its parent module (the target may be a name defined in a module).
+
+def locate_module(dotted: str, config: LayerConfig, root: Optional[str] = None,
+                  cwd: Optional[str] = None) -> Location:
+    """Layer, feature and role of an import target (``app.user.crud.user``), without opening it.
+
+    A target that is a package of the project (``app.user``, looked up below ``root``) is
+    located as its ``__init__`` module. ``ddd-layer-paths`` and ``ddd-layer-exclude`` globs
+    apply to targets too, however the import was written (absolute or relative), matched
+    against the target's module path (``app/user/models.py`` or
+    ``app/user/models/__init__.py``) and, with a known root, its path from ``cwd`` and its
+    absolute path; for the target and for its parent module (the target may be a name).
     """
     parts = tuple(dotted.split("."))
+    if project_module_kind(root, dotted) == "package":
+        parts += ("__init__",)
     location = _locate_cached(parts, config)
     if not (config.path_globs or config.exclude_globs):
         return location
-    candidates = [(path + suffix, parts[:size])
-                  for size in (len(parts), len(parts) - 1) if size > 0
-                  for path in ["/".join(parts[:size])] for suffix in (".py", "/__init__.py")]
+    cwd = cwd or os.getcwd()
+    candidates = []
+    for size in (len(parts), len(parts) - 1):
+        if size > 0:
+            path = "/".join(parts[:size])
+            suffixes = (".py",) if parts[size - 1] == "__init__" else (".py", "/__init__.py")
+            for module_path in (path + suffix for suffix in suffixes):
+                candidates.append(module_path)
+                if root:
+                    absolute = os.path.normpath(os.path.join(root, module_path))
+                    candidates.append(absolute.replace(os.sep, "/"))
+                    candidates.append(os.path.relpath(absolute, cwd).replace(os.sep, "/"))
     return _configured(location, candidates, config)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, Mapping, Tuple
 
-from flake8_ddd.layers import DEFAULT_SEGMENTS, Layer, LayerConfig, parse_layer_names
+from flake8_ddd.layers import (DATABASE_STEMS, DEFAULT_GROUPING_DIRS, DEFAULT_SEGMENTS,
+                               SETTINGS_STEMS, Layer, LayerConfig, parse_layer_names)
 from flake8_ddd.option import ConfigError, Option, check_layer_pair, check_nothing
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,6 +41,18 @@ APP_PACKAGES = Option(
     "ddd-app-packages", (),
     "Top-level packages of the application, for layer checks on absolute imports "
     "(default: the top-level package of the importing file).")
+SETTINGS_NAMES = Option(
+    "ddd-settings-names", tuple(sorted(SETTINGS_STEMS)),
+    "Names of the settings module (or package) in core or directly below the application "
+    "package (replaces the default list).")
+DATABASE_NAMES = Option(
+    "ddd-database-names", tuple(sorted(DATABASE_STEMS)),
+    "Names of the database module (or package) in core or directly below the application "
+    "package (replaces the default list).")
+GROUPING_DIRS = Option(
+    "ddd-grouping-dirs", DEFAULT_GROUPING_DIRS,
+    "Directories directly below the application package that group modules but are not "
+    "features (replaces the default list; layer segments, core and apis never are features).")
 SESSION_NAMES = Option(
     "ddd-session-names", ("db", "session", "db_session", "*_session"),
     "Names (last part of a receiver, globs allowed) treated as database sessions.")
@@ -58,7 +71,8 @@ PATTERN_RULES_FILE = Option(
 #: ``[[tool.flake8-ddd.pattern-rules]]`` tables of ``pyproject.toml`` give them.
 PATTERN_RULES_KEY = "ddd-pattern-rules"
 
-GLOBAL_OPTIONS = (LAYER_SEGMENTS, LAYER_PATHS, LAYER_EXCLUDE, APP_PACKAGES, SESSION_NAMES,
+GLOBAL_OPTIONS = (LAYER_SEGMENTS, LAYER_PATHS, LAYER_EXCLUDE, APP_PACKAGES, SETTINGS_NAMES,
+                  DATABASE_NAMES, GROUPING_DIRS, SESSION_NAMES,
                   PATTERN_RULES_FILE)
 
 
@@ -76,7 +90,10 @@ def build_layer_config(values: Mapping[str, Tuple[str, ...]]) -> LayerConfig:
         for glob, _, layer_text in (i.rpartition("=") for i in values.get(LAYER_PATHS.name, ())))
     return LayerConfig(segments=segments, path_globs=path_globs,
                        exclude_globs=tuple(values.get(LAYER_EXCLUDE.name, ())),
-                       app_packages=tuple(values.get(APP_PACKAGES.name, ())))
+                       app_packages=tuple(values.get(APP_PACKAGES.name, ())),
+                       settings_names=tuple(values.get(SETTINGS_NAMES.name, SETTINGS_NAMES.default)),
+                       database_names=tuple(values.get(DATABASE_NAMES.name, DATABASE_NAMES.default)),
+                       grouping_dirs=tuple(values.get(GROUPING_DIRS.name, GROUPING_DIRS.default)))
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ class Pin(NamedTuple):
 
     line: int
     col: int
+    #: The comment as written, from ``#`` to the end of the line (stripped).
+    text: str
     names: Tuple[str, ...] = ()
     problem: Optional[str] = None
 
@@ -39,7 +41,7 @@ def find_pin(lines: Iterable[str], accepted: Collection[str]) -> Optional[Pin]:
         head = PIN_HEAD.search(line)
         if head is not None:
             names, problem = _names(line[head.end():], accepted)
-            return Pin(number, head.start(), names, problem)
+            return Pin(number, head.start(), line[head.start():].strip(), names, problem)
     return None
 
 

@@ -16,6 +16,7 @@ from flake8_ddd.option import ConfigError, Option
 from flake8_ddd.options import Config
 from flake8_ddd.registry import all_options, all_rules
 from flake8_ddd.flake8_compat import FLAKE8_DEFAULT_IGNORE, Selection, trap_warning
+from flake8_ddd.layer_report import warn_flake8_run
 
 
 class Plugin:
@@ -45,6 +46,7 @@ class Plugin:
             print(f"flake8-ddd: {error}", file=sys.stderr)
             raise SystemExit(2) from None
         warn_about_traps(options)
+        warn_flake8_run(options, cls.config.layer)
 
     def run(self) -> Iterator[Tuple[int, int, str, Type["Plugin"]]]:
         try:

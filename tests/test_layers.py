@@ -74,7 +74,7 @@ def test_nearest_segment_wins(path, expected):
     ("app/core/crud", None),
     ("app/core/settings", None),
     ("app/apis/v1", None),
-    ("app/user/enums", None),
+    ("app/user/enums", "user"),           # revision 2: the feature comes from the path alone
 ])
 def test_feature_is_the_directory_holding_the_segment(path, feature):
     assert where(path).feature == feature
@@ -261,7 +261,7 @@ def test_module_root_is_above_the_top_level_package(tmp_path):
     ("app.user.crud", CRUD, "user"),
     ("app.user.services.user.UserService", SERVICES, "user"),
     ("app.core.crud.CRUDBase", CRUD, None),
-    ("app.user.enums.Role", None, None),
+    ("app.user.enums.Role", None, "user"),
 ])
 def test_import_targets_are_located_like_paths(dotted, layer, feature):
     location = locate_module(dotted, DEFAULT)

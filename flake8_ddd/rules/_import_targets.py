@@ -7,10 +7,12 @@ Decisions recorded here apply to every rule that uses them:
   -> ``app.user.crud.user_crud``; ``import app.user.crud`` -> ``app.user.crud``; relative
   imports are resolved against the importing file (``from ..crud import x`` in
   ``app/user/services/s.py`` -> ``app.user.crud.x``). Its layer comes from the same path
-  segments as a file's, without opening the imported file. For ``from M import name``, when
-  ``M`` itself has a layer other than core/apis, ``M`` is located (``from app.user.routes.user
-  import router`` is in the routes layer of feature ``user``, whatever the name); otherwise the
-  name is taken as a module (``from app.user import crud``, ``from app.core import crud``).
+  segments as a file's, without opening the imported file. For ``from M import name``,
+  ``name`` is a module only when the project has it as a file or package (looked up on disk
+  below the importing file's module root, memoised): ``from app.user import crud`` locates
+  ``app.user.crud``, ``from app.apis.v1 import router`` locates ``app.apis.v1``. Without a
+  project on disk (standard input, a path that does not exist), ``M`` is located when it has a
+  layer other than core/apis, else the name is taken as a module.
 - Only first-party targets count (``ctx.is_first_party``: relative imports, the importing
   file's own top-level packages, ``ddd-app-packages``), so ``from fastapi.openapi import
   models`` or ``from pydantic import schema`` are never layer imports.
@@ -29,7 +31,7 @@ import ast
 from typing import (TYPE_CHECKING, AbstractSet, Callable, FrozenSet, Iterator, List, Mapping, NamedTuple,
                     Optional)
 
-from flake8_ddd.layers import Layer, Location
+from flake8_ddd.layers import Layer, Location, is_project_module
 
 if TYPE_CHECKING:
     from flake8_ddd.context import FileContext
@@ -71,9 +73,14 @@ def first_party_targets(ctx: FileContext, node: ast.AST) -> Iterator[ImportTarge
             from_location = ctx.locate_import(from_module)
     module_has_layer = from_location is not None and bool(from_location.layers - CONTAINER_LAYERS)
     for dotted in ctx.import_targets(node):
-        if module_has_layer:
-            yield ImportTarget(dotted, from_module, from_location)  # type: ignore[arg-type]
-        elif ctx.is_first_party(dotted, level):
+        if from_location is not None and dotted != from_module:
+            # ``name`` in ``from X import name`` is a module only when the project has it (a
+            # file or package); without a project to look in, only when X has no layer.
+            is_module = is_project_module(ctx.location.root, dotted)
+            if is_module is False or (is_module is None and module_has_layer):
+                yield ImportTarget(dotted, from_module, from_location)  # type: ignore[arg-type]
+                continue
+        if ctx.is_first_party(dotted, level):
             yield ImportTarget(dotted, dotted, ctx.locate_import(dotted))
 
 

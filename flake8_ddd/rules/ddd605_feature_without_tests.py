@@ -64,6 +64,9 @@ class FeatureWithoutTests(Rule):
         segments = self.ctx.config.layer.segments
         if any(segments.get(part) in CONTAINERS for part in self.ctx.location.module_parts[:-1]):
             return  # packages inside core/ or apis/ are not features
+        location = self.ctx.location
+        if location.feature is None or len(location.module_parts) != 3:
+            return  # only the first directory below the application package is a feature
         try:
             if not os.path.isfile(filename) or not is_feature_directory(directory, segments):
                 return

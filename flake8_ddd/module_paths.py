@@ -1,0 +1,115 @@
+"""From a file path to its module path, and which dotted names are modules of the project.
+
+A file's module path starts at the directory its top-level package sits in. The top-level
+package is found through ``__init__.py`` files and, inside a project (a directory holding
+``pyproject.toml``, ``setup.cfg``, ``setup.py``, ``tox.ini``, ``.flake8`` or ``.git`` and is not
+itself a package), also
+across directories without one:
+
+- ``app/`` without ``__init__.py`` directly in the project root, with packages below it, is a
+  namespace application package: ``app/user/crud.py`` is ``app.user.crud``;
+- a directory without ``__init__.py`` between packages is a namespace portion of the package
+  above it (Dispatch's ``dispatch/data/source/status/views.py`` is
+  ``dispatch.data.source.status.views``);
+- ``src/`` directly in the project root is never a package (the "src layout").
+
+Outside any project, only an unbroken chain of ``__init__.py`` files counts, and a file outside
+packages counts from the current directory (or its own directory). Directories above the
+project never count: a checkout under ``/home/me/services/`` is not the services layer.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Optional, Tuple
+
+PROJECT_ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", ".flake8", ".git")
+#: Directories directly in a project root that hold packages but are not one.
+SOURCE_DIRECTORIES = frozenset({"src", "lib"})
+
+
+@functools.lru_cache(maxsize=4096)
+def is_package_dir(directory: str) -> bool:
+    return os.path.isfile(os.path.join(directory, "__init__.py"))
+
+
+@functools.lru_cache(maxsize=4096)
+def is_project_root(directory: str) -> bool:
+    """A directory with a project marker that is not itself a package (a ``setup.py`` module
+    inside a package does not make a project: Polar's ``collectors/setup.py``)."""
+    return not is_package_dir(directory) and any(
+        os.path.exists(os.path.join(directory, m)) for m in PROJECT_ROOT_MARKERS)
+
+
+@functools.lru_cache(maxsize=4096)
+def project_root(directory: str) -> Optional[str]:
+    """The nearest directory at or above ``directory`` that holds a project marker."""
+    current = directory
+    while True:
+        if is_project_root(current):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+@functools.lru_cache(maxsize=4096)
+def module_root(directory: str) -> Optional[str]:
+    """The directory module paths are counted from, for a file in ``directory``; None when
+    neither a package nor a project says it."""
+    project = project_root(directory)
+    top = None
+    current = directory
+    while True:
+        if is_package_dir(current):
+            top = current
+        elif project is None and top is not None:
+            break  # outside a project only an unbroken chain of packages counts
+        parent = os.path.dirname(current)
+        if current == project or parent == current:
+            break
+        current = parent
+    if top is None:
+        return project
+    root = os.path.dirname(top)
+    if (project is not None and root != project and os.path.dirname(root) == project
+            and os.path.basename(root) not in SOURCE_DIRECTORIES):
+        return project  # ``app/`` beside ``pyproject.toml``: a namespace application package
+    return root
+
+
+def split_module_path(filename: str, cwd: str) -> Tuple[Tuple[str, ...], Optional[str]]:
+    """(module path segments, the directory they count from when known) of a file path."""
+    absolute = os.path.normpath(os.path.join(cwd, filename))
+    directory, base = os.path.split(absolute)
+    stem = base[:-3] if base.endswith(".py") else (base[:-4] if base.endswith(".pyi") else base)
+    root = module_root(directory)
+    known = root
+    if root is None:
+        root = cwd if is_within(absolute, cwd) else os.path.dirname(directory)
+    relative_dir = os.path.relpath(directory, root)
+    dirs = () if relative_dir == "." else tuple(relative_dir.split(os.sep))
+    return tuple(d for d in dirs if d and d != "..") + (stem,), known
+
+
+def is_within(path: str, directory: str) -> bool:
+    return path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+@functools.lru_cache(maxsize=16384)
+def project_module_kind(root: Optional[str], dotted: str) -> Optional[str]:
+    """``"package"`` (a directory, with or without ``__init__.py``), ``"module"`` (a ``.py``
+    or ``.pyi`` file) or None (neither, or no known root) for a dotted name below ``root``."""
+    if not root or not dotted:
+        return None
+    base = os.path.join(root, *dotted.split("."))
+    try:
+        if os.path.isdir(base):
+            return "package"
+        if os.path.isfile(base + ".py") or os.path.isfile(base + ".pyi"):
+            return "module"
+    except (OSError, ValueError):  # ValueError: NUL in a path
+        return None
+    return None
