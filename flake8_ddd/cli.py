@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, NoReturn, Optional, Sequence, Tuple
 
-from flake8_ddd import __version__, layer_report, layout_init, output, runner
+from flake8_ddd import __version__, adoption_cli, layer_report, layout_init, output, runner
 from flake8_ddd.cache import cache_root, clean
 from flake8_ddd.config_files import SettingsError, find_config, load_settings
 from flake8_ddd.docs import (
@@ -99,6 +99,7 @@ def _add_check(commands: Any) -> None:
                        help="the path of the file read from standard input (gives its layer)")
     for flag, what in OVERRIDES:
         check.add_argument(f"--{flag}", metavar="LIST", help=what)
+    adoption_cli.add_arguments(check)
 
 
 #: The configuration keys ``check`` takes on its command line too.
@@ -222,7 +223,11 @@ def check(args: argparse.Namespace) -> int:
         warning = trap_warning(settings.selection(), [r.code for r in all_rules()])
         if warning:
             print(warning, file=sys.stderr)
-    findings = _findings(args, settings, paths)
+    try:
+        plan = adoption_cli.Plan(args, settings)
+        findings, status = plan.apply(_findings(args, settings, paths, plan))
+    except adoption_cli.AdoptionError as error:
+        return fail(str(error))
     catalog = output.Catalog(__version__, code_docs(all_rules()))
     if args.statistics:
         text = output.render_statistics(findings, args.output_format, catalog)
@@ -230,17 +235,25 @@ def check(args: argparse.Namespace) -> int:
         text = output.render(findings, args.output_format, catalog)
     sys.stdout.write(text)
     sys.stdout.flush()
+    if status is not None:
+        return 0 if args.exit_zero else status
     return 1 if findings and not args.exit_zero else 0
 
 
-def _findings(args: argparse.Namespace, settings: Any, paths: List[str]) -> List[runner.Reported]:
+def _findings(args: argparse.Namespace, settings: Any, paths: List[str],
+              plan: Optional[adoption_cli.Plan] = None) -> List[runner.Reported]:
     job = runner.make_job(settings)
     files = list(runner.discover(paths, settings.excluded, settings.filename, args.stdin_filename))
     stdin_findings: List[runner.Reported] = []
+    stdin_data = b""
     if runner.STDIN in files:
         files.remove(runner.STDIN)
+        stdin_data = sys.stdin.buffer.read()
         stdin_findings = runner.check_source(runner.display_path(args.stdin_filename),
-                                             sys.stdin.buffer.read(), job)
+                                             stdin_data, job)
+    if plan is not None:
+        plan.note_run(files, runner.display_path(args.stdin_filename) if stdin_data else None,
+                      stdin_data)
     unlayered = layer_report.nothing_layered_warning(files, settings.config().layer)
     if unlayered:
         print(unlayered, file=sys.stderr)

@@ -44,6 +44,8 @@ INI_FILES = ("setup.cfg", "tox.ini", ".flake8")
 TOOL_TABLE = "flake8-ddd"
 #: ``[[tool.flake8-ddd.pattern-rules]]``: team-defined rules inline (see flake8_ddd.patterns).
 PATTERN_RULES_TOML_KEY = "pattern-rules"
+#: Shorter names ``[tool.flake8-ddd]`` accepts for some options (the table is flake8-ddd's own).
+TOML_ALIASES = {"baseline": "ddd-baseline", "baseline-forbid": "ddd-baseline-forbid"}
 
 
 class SettingsError(Exception):
@@ -170,6 +172,7 @@ def _raw_from_pyproject(path: str) -> Dict[str, Any]:
     raw: Dict[str, Any] = {}
     for key, value in table.items():
         name = _normal_key(key)
+        name = TOML_ALIASES.get(name, name)
         if name == PATTERN_RULES_TOML_KEY:
             name = PATTERN_RULES_KEY
         elif name not in known:

@@ -178,7 +178,10 @@ def lint_tree(tree: ast.AST, filename: str, lines: Sequence[str], config: Config
         active = [rule for rule in active
                   if not rule.required_words or any(word in text for word in rule.required_words)]
     patterns = pattern_rules_for(location, config.pattern_rules) if config.pattern_rules else ()
-    if not active and not patterns:
+    # Rules with ``after_walk`` (DDD010) judge the other rules' findings, after the walk.
+    after = [rule for rule in active if hasattr(rule, "after_walk")]
+    active = [rule for rule in active if not hasattr(rule, "after_walk")]
+    if not active and not patterns and not after:
         return []
     findings: List[Finding] = []
     if active:
@@ -188,6 +191,11 @@ def lint_tree(tree: ast.AST, filename: str, lines: Sequence[str], config: Config
             findings = [internal_error("flake8-ddd", error)]
     if patterns:
         findings += run_pattern_rules(patterns, "".join(lines))
+    for rule in after:
+        try:
+            findings += rule.after_walk(lines, findings)  # type: ignore[attr-defined]
+        except Exception as error:  # a rule's bug must never take flake8 down
+            findings.append(internal_error(rule.code, error))
     findings.sort(key=lambda f: (f.line, f.col, f.code))
     return findings
 

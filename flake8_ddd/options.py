@@ -71,9 +71,19 @@ PATTERN_RULES_FILE = Option(
 #: ``[[tool.flake8-ddd.pattern-rules]]`` tables of ``pyproject.toml`` give them.
 PATTERN_RULES_KEY = "ddd-pattern-rules"
 
+BASELINE = Option(
+    "ddd-baseline", (),
+    "Baseline file of known findings (written by `flake8-ddd check --write-baseline`); the "
+    "findings it records are not reported. Relative to the configuration file.",
+    form="a path to a baseline file (e.g. ddd-baseline.json)", check_item=check_nothing)
+BASELINE_FORBID = Option(
+    "ddd-baseline-forbid", (),
+    "Codes or prefixes a baseline never covers (a bug, not debt), e.g. DDD503.",
+    form="codes or prefixes such as DDD503, DDD5")
+
 GLOBAL_OPTIONS = (LAYER_SEGMENTS, LAYER_PATHS, LAYER_EXCLUDE, APP_PACKAGES, SETTINGS_NAMES,
                   DATABASE_NAMES, GROUPING_DIRS, SESSION_NAMES,
-                  PATTERN_RULES_FILE)
+                  PATTERN_RULES_FILE, BASELINE, BASELINE_FORBID)
 
 
 def build_layer_config(values: Mapping[str, Tuple[str, ...]]) -> LayerConfig:

@@ -6,14 +6,15 @@ import argparse
 import ast
 import multiprocessing
 import sys
-from typing import Any, ClassVar, Iterator, Sequence, Tuple, Type
+from typing import Any, ClassVar, Iterator, Optional, Sequence, Tuple, Type
 
 from flake8_ddd import __version__
+from flake8_ddd.adoption import PluginBaseline, plugin_baseline
 from flake8_ddd.configuration import build_config
 from flake8_ddd.diagnostics import internal_error
 from flake8_ddd.engine import lint_tree
 from flake8_ddd.option import ConfigError, Option
-from flake8_ddd.options import Config
+from flake8_ddd.options import BASELINE, Config
 from flake8_ddd.registry import all_options, all_rules
 from flake8_ddd.flake8_compat import FLAKE8_DEFAULT_IGNORE, Selection, trap_warning
 from flake8_ddd.layer_report import warn_flake8_run
@@ -23,6 +24,7 @@ class Plugin:
     name = "flake8-ddd"
     version = __version__
     config: ClassVar[Config] = Config()
+    baseline: ClassVar[Optional[PluginBaseline]] = None
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
         self.tree = tree
@@ -34,6 +36,7 @@ class Plugin:
         # The raw text goes to Option.parse, so flake8 and `flake8-ddd check` split it alike.
         for option in all_options():
             parser.add_option(option.flag, default=None, parse_from_config=True,
+                              normalize_paths=option is BASELINE,  # a/b.json: from the config file
                               help=_help(option))
 
     @classmethod
@@ -42,6 +45,7 @@ class Plugin:
         try:
             cls.config = build_config(raw, select=getattr(options, "select", None),
                                       extend_select=getattr(options, "extend_select", None) or ())
+            cls.baseline = plugin_baseline(cls.config)
         except ConfigError as error:
             print(f"flake8-ddd: {error}", file=sys.stderr)
             raise SystemExit(2) from None
@@ -53,6 +57,8 @@ class Plugin:
             findings = lint_tree(self.tree, self.filename, self.lines, self.config)
         except Exception as error:  # the plugin must never take the flake8 run down
             findings = [internal_error("flake8-ddd", error)]
+        if self.baseline is not None:
+            findings = self.baseline.hide_known(self.filename, self.lines, self.tree, findings)
         for finding in findings:
             yield finding.line, finding.col, finding.message, type(self)
 
