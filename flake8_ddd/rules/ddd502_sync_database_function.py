@@ -11,6 +11,8 @@ from flake8_ddd.rules._database import (
     ASYNC_SESSION_AWAITABLES, QUERY_METHODS, TRANSACTION_METHODS, describe_call, is_database_call)
 
 SYNC_SESSION_METHODS = QUERY_METHODS | TRANSACTION_METHODS
+#: Session methods that are synchronous on an ``AsyncSession`` too: there is nothing to await.
+NEVER_AWAITED = frozenset({"add", "add_all"})
 
 
 class SyncDatabaseFunction(Rule):
@@ -34,6 +36,11 @@ class SyncDatabaseFunction(Rule):
     Session-like receivers are recognised as for DDD201 (`http_session.get(...)` on an
     `aiohttp.ClientSession` is not one).
 
+    The message names the function's first awaitable session call (`commit`, `execute`, ...)
+    and says to await it; when the function only calls `add`/`add_all`, which are
+    synchronous on an `AsyncSession` too, it says to switch to an `AsyncSession` and that
+    those calls stay un-awaited.
+
     ## Why is this bad?
     The guide: "Asynchronous First: All I/O bound operations (database calls, external HTTP
     requests, file access) must use async/await paradigms to maintain high throughput." A
@@ -54,10 +61,18 @@ class SyncDatabaseFunction(Rule):
 
     ## Options
     None of its own; session-like names come from the global `ddd-session-names`.
+
+    ## When not to use it
+    A project (or a module) that runs on a synchronous `Session` by design, in a worker
+    thread or a sync-only job, is reported function by function: leave the rule off there
+    with `per-file-ignores = app/*/crud/legacy_*.py:DDD502` (or `extend-ignore = DDD502` for
+    the whole project until it moves to `AsyncSession`). A receiver that only looks like a
+    session is silenced with `ddd-session-names`; one function with `# noqa: DDD502` on its
+    `def` line.
     """
 
     code = "DDD502"
-    message = "def {name}() calls {call}: make it async def and await the session"
+    message = "def {name}() calls {call} on a synchronous session: {remedy}"
     scope = Scope.LAYERS
     layers = frozenset({Layer.CRUD, Layer.SERVICES})
     since = "0.1.0"
@@ -74,9 +89,14 @@ class SyncDatabaseFunction(Rule):
             if name:
                 self.run_sync_names.add(name)
         function = self.ctx.current_function
-        if (isinstance(function, ast.FunctionDef) and id(function) not in self.candidates
-                and is_database_call(self.ctx, node, methods=SYNC_SESSION_METHODS, constructors=False)
-                and not self._synchronous_on_async_session(node)):
+        if not isinstance(function, ast.FunctionDef):
+            return
+        found = self.candidates.get(id(function))
+        if found is not None and call_method(found[1]) not in NEVER_AWAITED:
+            return  # the function's first awaitable session call is named already
+        if (is_database_call(self.ctx, node, methods=SYNC_SESSION_METHODS, constructors=False)
+                and not self._synchronous_on_async_session(node)
+                and (found is None or call_method(node) not in NEVER_AWAITED)):
             self.candidates[id(function)] = (function, node)
 
     def _synchronous_on_async_session(self, node: ast.Call) -> bool:
@@ -86,5 +106,11 @@ class SyncDatabaseFunction(Rule):
 
     def finish(self) -> None:
         for function, call in self.candidates.values():
-            if function.name not in self.run_sync_names:
-                self.report(function, name=function.name, call=describe_call(call))
+            if function.name in self.run_sync_names:
+                continue
+            if call_method(call) in NEVER_AWAITED:
+                remedy = (f"use an AsyncSession in an async def ({call_method(call)}() itself "
+                          "stays un-awaited; await its queries, flush and commit)")
+            else:
+                remedy = "make it async def on an AsyncSession and await the call"
+            self.report(function, name=function.name, call=describe_call(call), remedy=remedy)

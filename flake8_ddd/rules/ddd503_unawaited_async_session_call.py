@@ -9,6 +9,12 @@ from flake8_ddd.rule import Rule, Scope, on, on_leave
 from flake8_ddd.rules._database import ASYNC_SESSION_AWAITABLES, describe_call
 
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp)
+#: Builtins that use their arguments as values: a coroutine passed to one was meant to be its
+#: result (``len(list(rows))``), it is not handed on to code that may await it.
+RESULT_CONSUMERS = frozenset({
+    "list", "len", "sorted", "tuple", "set", "frozenset", "dict", "iter", "next", "enumerate",
+    "zip", "sum", "min", "max", "any", "all", "bool", "str", "repr", "reversed", "map", "filter",
+    "print"})
 
 
 class UnawaitedAsyncSessionCall(Rule):
@@ -32,6 +38,12 @@ class UnawaitedAsyncSessionCall(Rule):
     unpacking target, or assigned to a name that is later awaited, returned, yielded, passed
     as an argument or put in a display (`result = session.execute(q)` ... `await result`).
     Both branches of a conditional expression share its fate.
+
+    A coroutine used as if it were the result is reported, kept in a name or not: passed to
+    a builtin that reads values (`list`, `len`, `sorted`, `tuple`, `set`, `dict`, `iter`,
+    `next`, `enumerate`, `zip`, `sum`, `min`, `max`, `any`, `all`, `map`, `filter`, ...:
+    `rows = session.scalars(q)` ... `len(list(rows))`), or kept in a name that is then only
+    iterated, indexed or has an attribute read (`rows.all()`).
 
     Known limitations: a receiver typed only through a class attribute (`self.session`) or
     a local variable annotation is not known to be an `AsyncSession`; a name assigned twice
@@ -59,10 +71,17 @@ class UnawaitedAsyncSessionCall(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    Code that deliberately keeps a session coroutine to schedule it later through a helper
+    the rule cannot see (`pending = session.commit()` ... `loop.call_soon(...)`) is reported
+    when the name is only read as a value: pass the coroutine itself on, or add
+    `# noqa: DDD503`. Projects on a synchronous `Session` never see this rule fire: it looks
+    only at receivers annotated `AsyncSession`.
     """
 
     code = "DDD503"
-    message = "{call} on an AsyncSession is never awaited: add await"
+    message = "{call} on an AsyncSession is never awaited: add await (before using its result)"
     scope = Scope.ANY_FILE
     since = "0.1.0"
 
@@ -144,10 +163,14 @@ class UnawaitedAsyncSessionCall(Rule):
 
     @on(ast.Call)
     def check_call(self, node: ast.Call) -> None:
-        for argument in node.args:
-            self._hand_on(argument)
-        for keyword in node.keywords:
-            self._hand_on(keyword.value)
+        if self._consumes_result(node):
+            for argument in node.args:
+                self._used_as_result(argument)
+        else:
+            for argument in node.args:
+                self._hand_on(argument)
+            for keyword in node.keywords:
+                self._hand_on(keyword.value)
         function = self.ctx.current_function
         if (not isinstance(function, ast.AsyncFunctionDef) or id(node) in self.handed_on
                 or call_method(node) not in ASYNC_SESSION_AWAITABLES
@@ -158,6 +181,25 @@ class UnawaitedAsyncSessionCall(Rule):
             self.report(node, call=describe_call(node))
         else:
             self.pending.setdefault((id(function), name), []).append(node)
+
+    def _consumes_result(self, node: ast.Call) -> bool:
+        """``list(x)``, ``len(x)``, ``sorted(x)``...: a builtin (not shadowed by an import)
+        that uses its argument as a value, never awaits it."""
+        func = node.func
+        return (isinstance(func, ast.Name) and func.id in RESULT_CONSUMERS
+                and self.ctx.imported(func.id) is None)
+
+    def _used_as_result(self, node: ast.AST) -> None:
+        """A name holding an unawaited coroutine, used as if it held the result."""
+        if isinstance(node, ast.Starred):
+            node = node.value
+        if isinstance(node, ast.Name):
+            for function in reversed(self.ctx.function_stack):
+                calls = self.pending.pop((id(function), node.id), None)
+                if calls is not None:
+                    for call in calls:
+                        self.report(call, call=describe_call(call))
+                    break
 
     @on_leave(ast.AsyncFunctionDef)
     def check_function_end(self, node: ast.AsyncFunctionDef) -> None:

@@ -19,9 +19,24 @@ JOBS = "app/users/jobs.py"
 def test_sync_database_function_message_names_the_first_call():
     text = "def load(db):\n    db.query(User)\n    db.commit()\n"
     assert lint_messages(text, "app/users/crud/users.py") == [
-        "1:1: DDD502 def load() calls db.query(): make it async def and await the session",
+        "1:1: DDD502 def load() calls db.query() on a synchronous session: make it async def on an "
+        "AsyncSession and await the call",
         "3:5: DDD001 db.commit() in the CRUD layer: flush here and let the service commit",
     ]
+
+
+def test_sync_database_function_message_prefers_an_awaitable_call():
+    text = "def save(db, user):\n    db.add(user)\n    db.flush()\n"
+    assert [m for m in lint_messages(text, "app/users/services/users.py") if "DDD502" in m] == [
+        "1:1: DDD502 def save() calls db.flush() on a synchronous session: make it async def on an "
+        "AsyncSession and await the call"]
+
+
+def test_sync_database_function_message_for_add_only_says_add_is_not_awaited():
+    text = "def stage(db, user):\n    db.add(user)\n    db.add_all([user])\n"
+    assert [m for m in lint_messages(text, "app/users/crud/users.py") if "DDD502" in m] == [
+        "1:1: DDD502 def stage() calls db.add() on a synchronous session: use an AsyncSession in an "
+        "async def (add() itself stays un-awaited; await its queries, flush and commit)"]
 
 
 def test_unawaited_session_call_message():
@@ -33,7 +48,7 @@ def test_unawaited_session_call_message():
             return session.execute(select(User)).scalars()
     """)
     assert lint_messages(text, JOBS) == [
-        "5:12: DDD503 session.execute() on an AsyncSession is never awaited: add await"]
+        "5:12: DDD503 session.execute() on an AsyncSession is never awaited: add await (before using its result)"]
 
 
 def test_unawaited_call_in_class_body_method_with_annotated_alias():
