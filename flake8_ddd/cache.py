@@ -17,7 +17,10 @@ Findings are cached after select/ignore and ``# noqa``, exactly as they are show
 findings depend on files other than the one checked says so (``Rule.reads_other_files``; such a
 rule looks at the file's directory, as the feature-tests rule looks for a ``tests/``); when one
 is on, every file's key also holds the names of the entries of its directory and of their
-subdirectories, and whether the parent is a package.
+subdirectories, whether the parent is a package, and the project index's digest of the facts
+of other modules the file's findings may depend on (:meth:`ProjectIndex.digest
+<flake8_ddd.project_index.ProjectIndex.digest>`: HTTPException subclasses, ORM classes,
+request-body schemas it imports or inherits).
 
 This module is a plain store: :mod:`flake8_ddd.runner` computes the keys' inputs, asks for
 cached findings, checks the misses and records them; nothing here checks a file.
@@ -47,6 +50,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 from flake8_ddd import __version__
 from flake8_ddd.diagnostics import Reported
 from flake8_ddd.layers import module_parts_of_path
+from flake8_ddd.project_store import project_digest
 
 if TYPE_CHECKING:  # pragma: no cover
     from flake8_ddd.rule import Rule
@@ -266,7 +270,7 @@ class ResultCache:
         around = self._around.get(directory)
         if around is None:
             around = self._around[directory] = directory_fingerprint(directory)
-        return file_key(path, data, around)
+        return file_key(path, data, around + "\0" + project_digest(path))
 
     def lookup(self, shown: str, key: str) -> Optional[List[Reported]]:
         """The cached findings of the file shown as ``shown`` with this key, if any."""

@@ -33,6 +33,7 @@ import re
 import warnings
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from flake8_ddd.cache_store import prepare as prepare_cache_directory
 from flake8_ddd.layers import PROJECT_ROOT_MARKERS, module_parts_of_path
 from flake8_ddd.project_facts import FileFacts, empty_facts, module_name, read_facts
 from flake8_ddd.project_index import FactsSource, ProjectIndex
@@ -248,10 +249,7 @@ def save(path: str, root: str, stored: Dict[str, Stored]) -> bool:
                           for relative, (size, mtime, digest, routes, facts) in sorted(stored.items())}}
     directory = os.path.dirname(path)
     try:
-        os.makedirs(directory, exist_ok=True)
-        for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "# Created by flake8-ddd.\n*\n")):
-            if not os.path.exists(os.path.join(directory, name)):
-                _write_atomic(os.path.join(directory, name), text)
+        prepare_cache_directory(directory)  # tagged only when flake8-ddd creates it (issue 10)
         _write_atomic(path, json.dumps(document, separators=(",", ":")))
     except OSError:
         return False
@@ -290,7 +288,7 @@ def open_project(root: str) -> ProjectFiles:
 def persist(files: ProjectFiles) -> bool:
     """Store what this process learned, merged with what another process stored meanwhile
     (entries of files this one did not read again are kept as they are on disk)."""
-    if not files.changed:
+    if not files.changed or not os.path.isdir(files.root):
         return False
     path = index_path(files.root)
     merged = {relative: entry for relative, entry in load(path, files.root).items()
@@ -310,7 +308,11 @@ def index_for(filename: str, cwd: Optional[str] = None) -> ProjectIndex:
     root = project_root(filename, cwd)
     index = _INDEXES.get(root)
     if index is None:
-        index = _INDEXES[root] = ProjectIndex(open_project(root) if root is not None else None)
+        try:
+            source = open_project(root) if root is not None else None
+        except (OSError, ValueError, RecursionError):  # an unreadable tree: what can be found
+            source = None
+        index = _INDEXES[root] = ProjectIndex(source)
     if isinstance(index.source, ProjectFiles) and _PERSISTED_BY.get(root) != os.getpid():
         _PERSISTED_BY[root] = os.getpid()  # also in a worker forked after the index was built
         _at_exit(index.source)
@@ -336,3 +338,13 @@ def forget() -> None:
     persist_all()
     _INDEXES.clear()
     _ROOTS.clear()
+
+
+def project_digest(path: str, cwd: Optional[str] = None) -> str:
+    """The project index's digest for the module at ``path`` (part of its result-cache key):
+    it changes when a fact of another module its findings may depend on changes."""
+    try:
+        parts = module_parts_of_path(path, cwd)
+        return index_for(path, cwd).digest(module_name(parts))
+    except Exception:  # pragma: no cover - a key that never matches is only a miss
+        return os.urandom(8).hex()

@@ -20,6 +20,7 @@ import tokenize
 import warnings
 from typing import Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
+from flake8_ddd import project_store
 from flake8_ddd.cache import Entry, ResultCache, cache_root, run_key
 from flake8_ddd.config_files import Settings
 from flake8_ddd.diagnostics import READ_ERROR_CODE, SYNTAX_ERROR_CODE, Reported, internal_error
@@ -265,6 +266,7 @@ def run(paths: Sequence[str], job: Job, jobs: int,
     first, in this process, and only the others are checked.
     """
     all_rules()  # load the rules before forking, so workers inherit them
+    project_store.forget()  # the project index is read afresh by each run (then kept)
     # Everything alive now (modules, rules, configuration) lives for the whole run: keep the
     # cyclic garbage collector from traversing it again on every full collection.
     gc.freeze()
@@ -278,6 +280,7 @@ def run(paths: Sequence[str], job: Job, jobs: int,
         results.extend(found)
         if cache is not None:
             cache.record(entry)
+    project_store.persist_all()
     return sort(results)
 
 

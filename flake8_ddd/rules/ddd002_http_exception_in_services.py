@@ -4,7 +4,7 @@ import ast
 
 from flake8_ddd.layers import Layer
 from flake8_ddd.rule import Rule, Scope, on
-from flake8_ddd.rules._http import http_exception_use
+from flake8_ddd.rules._project import describe_exception, http_exception_raised
 
 
 class HttpExceptionInServices(Rule):
@@ -21,11 +21,22 @@ class HttpExceptionInServices(Rule):
     raising it (`error = HTTPException(...)`, `return HTTPException(...)`) is reported at the
     call too, and `raise HTTPException` (the bare class) at the `raise`.
 
+    A class of the project that inherits `HTTPException`, directly or through other classes
+    of the project, wherever it is defined, counts the same: `raise UserNotFound()` where
+    `app/user/exceptions.py` declares `class UserNotFound(AppHTTPError)` and
+    `app/core/exceptions.py` declares `class AppHTTPError(HTTPException)`. The class is found
+    through the imports, aliases (`import ... as Missing`, `Missing = UserNotFound`) and
+    package re-exports (`from .exceptions import *` in an `__init__.py`); the message names
+    it. The classes of the whole project are known from the project index (built once per
+    run, see the README), so an edit to `exceptions.py` changes the findings of the
+    services that raise its classes.
+
     Not findings: a class named `HTTPException` that is not imported from fastapi or
-    starlette; catching (`except HTTPException:`) or testing (`isinstance`) the class.
-    Known limitation: subclasses of `HTTPException` defined elsewhere and the class reached
-    through a variable (`cls = HTTPException; raise cls(...)`) are not recognised; a
-    subclass defined in the services module itself is reported by DDD008.
+    starlette, and a project class that does not inherit it; catching
+    (`except HTTPException:`) or testing (`isinstance`) the class. Known limitation: the
+    class reached through a variable (`cls = HTTPException; raise cls(...)`) is not
+    recognised. The class definition itself is DDD008 in a services module, and DDD009
+    (opt-in) wherever it is outside the routes and dependencies layers.
 
     ## Why is this bad?
     The guide: "STRICT RULE: NEVER throw raw `HTTPException` from Services or CRUD layers."
@@ -62,14 +73,15 @@ class HttpExceptionInServices(Rule):
     """
 
     code = "DDD002"
-    required_words = ('HTTPException',)
-    message = ("HTTPException in the services layer: raise a custom domain exception and "
+    message = ("{exception} in the services layer: raise a custom domain exception and "
                "translate it to an HTTP status in the route")
     scope = Scope.LAYERS
     layers = frozenset({Layer.SERVICES})
     since = "0.1.0"
+    reads_other_files = True
 
     @on(ast.Call, ast.Raise)
     def check(self, node: ast.AST) -> None:
-        if http_exception_use(self.ctx, node):
-            self.report(node)
+        raised = http_exception_raised(self.ctx, node)
+        if raised:
+            self.report(node, exception=describe_exception(raised))

@@ -4,7 +4,7 @@ import ast
 
 from flake8_ddd.layers import Layer
 from flake8_ddd.rule import Rule, Scope, on
-from flake8_ddd.rules._http import http_exception_use
+from flake8_ddd.rules._project import describe_exception, http_exception_raised
 
 
 class HttpExceptionInCrud(Rule):
@@ -21,10 +21,13 @@ class HttpExceptionInCrud(Rule):
     raising it is reported at the call too, and `raise HTTPException` (the bare class) at
     the `raise`.
 
+    A class of the project that inherits `HTTPException`, directly or through other classes
+    of the project, wherever it is defined, counts the same (found through imports, aliases
+    and package re-exports, as in DDD002); the message names it.
+
     Not findings: a class named `HTTPException` that is not imported from fastapi or
-    starlette; catching or testing the class. Known limitation: subclasses of
-    `HTTPException` defined elsewhere and the class reached through a variable are not
-    recognised.
+    starlette, and a project class that does not inherit it; catching or testing the class.
+    Known limitation: the class reached through a variable is not recognised.
 
     ## Why is this bad?
     The guide: "STRICT RULE: NEVER throw raw `HTTPException` from Services or CRUD layers."
@@ -55,14 +58,15 @@ class HttpExceptionInCrud(Rule):
     """
 
     code = "DDD003"
-    required_words = ('HTTPException',)
-    message = ("HTTPException in the CRUD layer: return the data (or raise a custom domain "
+    message = ("{exception} in the CRUD layer: return the data (or raise a custom domain "
                "exception) and let the route choose the HTTP status")
     scope = Scope.LAYERS
     layers = frozenset({Layer.CRUD})
     since = "0.1.0"
+    reads_other_files = True
 
     @on(ast.Call, ast.Raise)
     def check(self, node: ast.AST) -> None:
-        if http_exception_use(self.ctx, node):
-            self.report(node)
+        raised = http_exception_raised(self.ctx, node)
+        if raised:
+            self.report(node, exception=describe_exception(raised))

@@ -6,7 +6,8 @@ from typing import Set
 from flake8_ddd.layers import Layer
 from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._annotations import field_is_unbounded_str
-from flake8_ddd.rules._schemas import INPUT_SCHEMA_SUFFIXES, has_suffix, module_schemas
+from flake8_ddd.rules._project import input_schema_reason
+from flake8_ddd.rules._schemas import INPUT_SCHEMA_SUFFIXES, module_schemas
 
 
 class UnboundedStrInInputSchema(Rule):
@@ -21,6 +22,13 @@ class UnboundedStrInInputSchema(Rule):
     `Annotated[str, StringConstraints(...)]`, also through a type alias of the same module
     (`Name = Annotated[...]`, `Name: TypeAlias = ...`, `type Name = ...`) and inside
     `Optional[...]` / `X | None`. `min_length` alone is not a bound.
+
+    Whatever its name, a schema class is an input schema too when a route handler anywhere
+    in the project takes it as a request-body parameter (`payload: UserLogin`,
+    `Annotated[UserLogin, Body()]`, `list[...]`, `Optional[...]`, `X | None`; not parameters
+    marked `Depends`, `Query`, `Path`, `Header`, `Cookie` or `Security`), and when it inherits
+    an input schema of another module (a schemas-layer class with an input suffix, or a body
+    schema). These facts come from the project index (see the README).
 
     Decisions where the catalogue is silent:
     - pydantic v1's `regex=` counts like `pattern=`; so do `annotated_types.MaxLen(n)` and
@@ -64,6 +72,7 @@ class UnboundedStrInInputSchema(Rule):
     layers = frozenset({Layer.SCHEMAS})
     since = "0.1.0"
     options = (INPUT_SCHEMA_SUFFIXES,)
+    reads_other_files = True
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
@@ -71,7 +80,7 @@ class UnboundedStrInInputSchema(Rule):
 
     @on(ast.ClassDef)
     def check_class(self, node: ast.ClassDef) -> None:
-        if not has_suffix(node.name, self.ctx.config.get(INPUT_SCHEMA_SUFFIXES)):
+        if input_schema_reason(self.ctx, node, self.ctx.config.get(INPUT_SCHEMA_SUFFIXES)) is None:
             return
         info = module_schemas(self.ctx).info(node)
         if info is None or info.enum or info.bounds_all_strings():
