@@ -5,10 +5,10 @@ from typing import Mapping, Optional
 
 from flake8_ddd.layers import BELOW_FEATURE_ONLY, NOT_FEATURES, TEST_SEGMENTS, Layer
 from flake8_ddd.rule import Rule, Scope
+from flake8_ddd.rules._tests_tree import has_central_tests, has_own_tests
 
 #: Layers whose presence (as a child module or package) makes a directory a feature.
 FEATURE_LAYERS = frozenset({Layer.ROUTES, Layer.SERVICES, Layer.CRUD, Layer.SCHEMAS, Layer.MODELS})
-TEST_DIRECTORIES = ("tests", "test")
 CONTAINERS = (Layer.CORE, Layer.APIS)
 
 
@@ -16,10 +16,15 @@ class FeatureWithoutTests(Rule):
     """Feature package without a tests/ directory
 
     ## What it does
-    Reports line 1 of a feature package's `__init__.py` when the package has no `tests/`
-    directory (a `test/` directory counts too). The check looks at the file system next
-    to the real file (flake8's filename), so it runs only on `__init__.py` files that
-    exist on disk; stdin input and missing paths are never reported. Opt-in.
+    Reports line 1 of a feature package's `__init__.py` when the feature has no tests:
+    neither a `tests/` (or `test/`) directory in the package nor, in a central tests tree
+    (a `tests/`/`test/` directory of the application package or of a directory above it, up
+    to the project root), a directory named after the feature at most three levels deep
+    (`tests/billing/`, `tests/unit/billing/`) or a test module named after it
+    (`test_billing.py`, `test_billing_service.py`, `billing_test.py`; a decision for
+    projects with a flat `tests/unit/`). The check looks at the file system next to the
+    real file (flake8's filename), so it runs only on `__init__.py` files that exist on
+    disk; stdin input and missing paths are never reported. Opt-in.
 
     A feature package is a directory with an `__init__.py` that holds at least one layer
     module or package (`routes`, `services`, `crud`, `schemas`, `models` under any
@@ -47,10 +52,18 @@ class FeatureWithoutTests(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    A central tests tree that names files after something other than the feature
+    (`tests/unit/test_price.py` for `pricing/`) is not recognised: name the directory or
+    module after the feature, or silence the package with `# noqa: DDD605` on line 1 of its
+    `__init__.py` (or `per-file-ignores = app/pricing/__init__.py:DDD605`). Projects that
+    keep no tests per feature at all should simply not select this opt-in rule.
     """
 
     code = "DDD605"
-    message = "feature package {feature} has no tests/ directory: add the feature's tests in {feature}/tests/"
+    message = ("feature package {feature} has no tests: add them in {feature}/tests/ or in the "
+               "central tree (tests/{feature}/, tests/unit/{feature}/)")
     scope = Scope.FEATURE_PACKAGE
     since = "0.1.0"
     reads_other_files = True
@@ -70,7 +83,7 @@ class FeatureWithoutTests(Rule):
         try:
             if not os.path.isfile(filename) or not is_feature_directory(directory, segments):
                 return
-            if any(os.path.isdir(os.path.join(directory, name)) for name in TEST_DIRECTORIES):
+            if has_own_tests(directory) or has_central_tests(directory):
                 return
         except OSError:
             return

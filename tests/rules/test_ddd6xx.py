@@ -152,7 +152,8 @@ def test_feature_without_tests(tmp_path, monkeypatch):
     assert feature_findings(root, "app/shop/crud/__init__.py") == set()  # a layer package
     assert feature_findings(root, "app/shop/service.py") == set()
     assert lint_messages("", str(root / "app/shop/__init__.py"), STRUCTURE) == [
-        "1:1: DDD605 feature package shop has no tests/ directory: add the feature's tests in shop/tests/"]
+        "1:1: DDD605 feature package shop has no tests: add them in shop/tests/ or in the central tree "
+        "(tests/shop/, tests/unit/shop/)"]
     # the same through relative spellings
     assert [f.code for f in lint_source("", "app/shop/__init__.py", STRUCTURE)] == ["DDD605"]
     assert [f.code for f in lint_source("", "./app/shop/__init__.py", STRUCTURE)] == ["DDD605"]
@@ -171,6 +172,25 @@ def test_top_level_package_holding_features_is_the_application(tmp_path, monkeyp
     assert feature_findings(root, "src/dispatch/__init__.py") == set()
     assert feature_findings(root, "src/dispatch/incident/__init__.py") == {(1, "DDD605")}
     assert feature_findings(root, "src/dispatch/incident/severity/__init__.py") == {(1, "DDD605")}
+
+
+def test_feature_tests_in_a_central_tree(tmp_path, monkeypatch):
+    feature = {"__init__.py": "", "crud.py": ""}
+    files = {f"src/shop/{name}/{file}": text for name in ("orders", "billing", "returns", "pricing",
+                                                        "refunds", "stock") for file, text in feature.items()}
+    files.update({"src/shop/__init__.py": "",
+                  "tests/unit/orders/test_create.py": "",            # tests/unit/<feature>/
+                  "tests/billing/__init__.py": "",                   # tests/<feature>/
+                  "tests/unit/test_returns_service.py": "",         # flat: test_<feature>_*.py
+                  "tests/unit/test_price.py": "",                   # another name: not pricing's
+                  "tests/a/b/c/refunds/test_x.py": ""})             # deeper than three levels
+    root = make_project(tmp_path / "project", files)
+    (tmp_path / "tests" / "stock").mkdir(parents=True)                 # above the project root
+    monkeypatch.chdir(root)
+    found = {name: feature_findings(root, f"src/shop/{name}/__init__.py")
+             for name in ("orders", "billing", "returns", "pricing", "refunds", "stock")}
+    assert found == {"orders": set(), "billing": set(), "returns": set(), "pricing": {(1, "DDD605")},
+                     "refunds": {(1, "DDD605")}, "stock": {(1, "DDD605")}}
 
 
 def test_feature_rule_never_fails_on_stdin_or_missing_paths(tmp_path, monkeypatch):
