@@ -25,8 +25,8 @@ class LayerCodeWithoutLayer(Rule):
     what was found. The layer rules never check such a module, so its commits, queries in
     routes or unbounded strings go unreported; this rule shows where. Opt-in.
 
-    Not reported: tests, files excluded with `ddd-layer-exclude` (a deliberate "no layer"),
-    settings classes (`BaseSettings`), enums, dataclasses. `flake8-ddd layers` lists every
+    Not reported: tests, files excluded with `ddd-layer-exclude` or pinned `# ddd: layer=none`
+    (a deliberate "no layer"), settings classes (`BaseSettings`), enums, dataclasses. `flake8-ddd layers` lists every
     file's layer and `flake8-ddd init` proposes a configuration that maps such modules.
 
     ## Why is this bad?
@@ -67,7 +67,7 @@ class LayerCodeWithoutLayer(Rule):
 
     @classmethod
     def applies_to(cls, location: Location) -> bool:
-        return not location.layers and location.decided_by != "exclude"
+        return not location.layers and location.decided_by not in ("exclude", "pin")
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)

@@ -63,8 +63,8 @@ def test_third_party_and_other_top_level_packages_are_not_layer_imports():
               "import services.crud\nfrom shared.crud import base\n")
     assert codes(lint(source, ROUTE, IMPORTS), "DDD1") == set()
     cfg = config(ddd_app_packages="shared", selected=("DDD1",))
-    # ``shared`` holds the crud segment, so it is a feature of its own (DDD103 too)
-    assert codes(lint(source, ROUTE, cfg), "DDD1") == {(4, "DDD101"), (4, "DDD103")}
+    # ``shared`` is an application package whose first directory is a layer (no feature)
+    assert codes(lint(source, ROUTE, cfg), "DDD1") == {(4, "DDD101")}
 
 
 def test_file_with_two_layers_is_judged_by_its_highest_rank(tmp_path, monkeypatch):
@@ -107,16 +107,20 @@ def test_excluded_targets_have_no_layer(tmp_path, monkeypatch):
         (1, "DDD101"), (1, "DDD103")}
 
 
-def test_layer_first_project_has_no_other_feature():
-    """full-stack-fastapi-template style: app/crud.py, app/models.py, app/api/routes/*.py."""
-    route = "app/api/routes/items.py"
+def test_layer_first_project_has_no_other_feature(tmp_path, monkeypatch):
+    """full-stack-fastapi-template style: app/crud.py, app/models.py, app/api/routes/*.py
+    (on disk: in ``from app import crud``, ``crud`` is a module because the project has it)."""
+    make_project(tmp_path, {"app/__init__.py": "", "app/crud.py": "", "app/models.py": ""})
+    monkeypatch.chdir(tmp_path)
+    route = str(tmp_path / "app/api/routes/items.py")
+    core_db = str(tmp_path / "app/core/db.py")
     assert codes(lint("from app import crud\nfrom app.models import Item\n", route, IMPORTS), "DDD1") == {
         (1, "DDD101"), (2, "DDD105")}
     core = "from app import crud\nfrom app.models import User\nfrom app.core.config import settings\n"
-    assert codes(lint(core, "app/core/db.py", IMPORTS), "DDD1") == set()
+    assert codes(lint(core, core_db, IMPORTS), "DDD1") == set()
     feature_model = "from app.user.models import User\n"
-    assert codes(lint(feature_model, "app/core/db.py", IMPORTS), "DDD1") == {(1, "DDD104")}
-    assert codes(lint("from app.crud import base\n", "app/user/services/user.py", IMPORTS), "DDD1") == set()
+    assert codes(lint(feature_model, core_db, IMPORTS), "DDD1") == {(1, "DDD104")}
+    assert codes(lint("from app.crud import base\n", str(tmp_path / "app/user/services/user.py"), IMPORTS), "DDD1") == set()
 
 
 def test_importer_without_feature_or_rank():

@@ -110,7 +110,7 @@ def test_handler_messages_name_the_handler():
                 if user:
                     pass
     """)
-    assert lint_messages(text, "app/users/main.py") == [
+    assert lint_messages(text, "app/users/main.py", config(selected=("DDD2",))) == [
         "9:5: DDD202 loop in route handler list_users(): move the logic into a service",
         "9:17: DDD204 route handler list_users() constructs UserService: receive the service via Depends",
         "10:9: DDD203 conditional in route handler list_users(): move the decision into a service",
@@ -158,7 +158,7 @@ def test_nested_route_handler_is_checked_on_its_own():
                     if prefix:
                         return []
     """)
-    assert lint(text, "app/main.py") == {(11, "DDD203")}
+    assert lint(text, "app/main.py", config(selected=("DDD2",))) == {(11, "DDD203")}
 
 
 def test_test_files_are_exempt():

@@ -47,7 +47,7 @@ def test_unawaited_session_call_message():
         async def load(db, session: AsyncSession):
             return session.execute(select(User)).scalars()
     """)
-    assert lint_messages(text, JOBS) == [
+    assert lint_messages(text, JOBS, config(selected=("DDD5",))) == [
         "5:12: DDD503 session.execute() on an AsyncSession is never awaited: add await (before using its result)"]
 
 
@@ -62,7 +62,7 @@ def test_unawaited_call_in_class_body_method_with_annotated_alias():
                 session.flush()
                 self.session.flush()
     """)
-    assert lint(text, JOBS) == {(7, "DDD503")}
+    assert lint(text, JOBS, config(selected=("DDD5",))) == {(7, "DDD503")}
 
 
 def test_reassigned_name_awaited_later_is_handled():
@@ -77,7 +77,7 @@ def test_reassigned_name_awaited_later_is_handled():
             final = session.scalar(queries[0])
             return results, await final
     """)
-    assert lint(text, JOBS) == set()
+    assert lint(text, JOBS, config(selected=("DDD5",))) == set()
 
 
 # -- DDD504 ---------------------------------------------------------------------------------
