@@ -8,6 +8,8 @@ from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._exceptions import BUILTIN_WARNING_NAMES, builtin_exception_name
 
 EXCEPTION_SUFFIXES = ("Error", "Exception")
+#: Stems of modules that hold exceptions whatever their directory (``knowledge_exceptions.py``).
+EXCEPTION_MODULE_SUFFIXES = ("_exceptions",)
 #: Names that are not exceptions even when imported from an exceptions module.
 NON_EXCEPTION_SUFFIXES = ("Response", "Schema", "Model", "Mixin", "Handler", "Middleware",
                           "Detail", "Code", "Enum")
@@ -29,8 +31,12 @@ class ExceptionClassOutsideExceptionsModule(Rule):
     schemas and handlers may live in `exceptions.py` too).
 
     Decision: `core` modules other than `core/exceptions.py` (e.g. `core/middleware.py`)
-    and the `apis` layer are layers too, so an exception class there is reported. Files
-    without a layer (`main.py`, scripts, migrations) are not checked.
+    and the `apis` layer are layers too, so an exception class there is reported, and the
+    message points to `core/exceptions.py` instead of a feature's module. A module whose
+    name ends in `_exceptions` (`knowledge_exceptions.py`, wherever it sits) is an
+    exceptions module too; `*_errors.py` is not (it often holds error reporting, not
+    exception classes). Files without a layer (`main.py`, scripts, migrations) are
+    not checked.
     Not findings: classes whose own name ends in `Error` but whose bases are not exceptions
     (`class ErrorResponse(BaseModel)`), mixins and enums such as
     `class ErrorCode(str, Enum)`, and warning categories.
@@ -61,11 +67,16 @@ class ExceptionClassOutsideExceptionsModule(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    A private exception used only inside one module (a retry signal between two functions
+    of the same service) is reported too: move it to `exceptions.py` anyway, or silence
+    the class with `# noqa: DDD008`. A module of error classes under another name
+    (`faults.py`) is mapped with `ddd-layer-paths = app/*/faults.py=exceptions`.
     """
 
     code = "DDD008"
-    message = ("exception class {name} defined in a {layer} module: define domain exceptions "
-               "in the feature's exceptions.py")
+    message = "exception class {name} defined in a {layer} module: {remedy}"
     scope = Scope.LAYERS
     layers = frozenset(layer for layer in Layer if layer is not Layer.EXCEPTIONS)
     since = "0.1.0"
@@ -73,11 +84,17 @@ class ExceptionClassOutsideExceptionsModule(Rule):
     @on(ast.ClassDef)
     def check_class(self, node: ast.ClassDef) -> None:
         layers = self.ctx.layers
-        if Layer.EXCEPTIONS in layers:
+        if Layer.EXCEPTIONS in layers or self.ctx.location.stem.endswith(EXCEPTION_MODULE_SUFFIXES):
             return
         if any(self._is_exception_base(base) for base in node.bases):
             layer = sorted(layer.value for layer in layers)[0]
-            self.report(node, name=node.name, layer=layer)
+            self.report(node, name=node.name, layer=layer, remedy=self._remedy())
+
+    def _remedy(self) -> str:
+        location = self.ctx.location
+        if location.in_core or location.has(Layer.CORE) or location.has(Layer.APIS) or not location.feature:
+            return "define application-wide exceptions in core/exceptions.py"
+        return f"define domain exceptions in the feature's exceptions.py ({location.feature}/exceptions.py)"
 
     def _is_exception_base(self, base: ast.AST) -> bool:
         written = last_name(base)

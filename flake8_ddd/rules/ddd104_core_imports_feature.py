@@ -51,8 +51,8 @@ class CoreImportsFeature(Rule):
     """
 
     code = "DDD104"
-    message = ("core module imports feature module {module}: core must not depend on features; "
-               "keep shared code generic or move it into the feature")
+    message = ("core module imports {module}: core must not depend on features; move what core "
+               "needs into core, or list {features} in ddd-grouping-dirs if it is shared code, not a feature")
     scope = Scope.ANY_LAYERED_FILE
     since = "0.1.0"
 
@@ -67,4 +67,6 @@ class CoreImportsFeature(Rule):
 
         found = offending_targets(self.ctx, node, of_feature)
         if found:
-            self.report(node, module=", ".join(t.shown for t in found))
+            features = sorted({t.location.feature for t in found if t.location.feature})
+            self.report(node, module=", ".join(f"{t.shown} of feature {t.location.feature}" for t in found),
+                        features=", ".join(features))

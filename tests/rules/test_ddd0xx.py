@@ -253,19 +253,25 @@ EXCEPTION_CLASS = src("""
 """)
 
 
-@pytest.mark.parametrize("path, layer", [
-    (CRUD, "crud"), ("app/core/crud.py", "crud"), ("app/ledger/schemas/errors_in_schemas.py", "schemas"),
-    ("app/ledger/dependencies.py", "dependencies"), ("app/apis/v1.py", "apis"), (ROUTES, "routes"),
+FEATURE_REMEDY = "define domain exceptions in the feature's exceptions.py (ledger/exceptions.py)"
+CORE_REMEDY = "define application-wide exceptions in core/exceptions.py"
+
+
+@pytest.mark.parametrize("path, layer, remedy", [
+    (CRUD, "crud", FEATURE_REMEDY), ("app/core/crud.py", "crud", CORE_REMEDY),
+    ("app/ledger/schemas/errors_in_schemas.py", "schemas", FEATURE_REMEDY),
+    ("app/ledger/dependencies.py", "dependencies", FEATURE_REMEDY), ("app/apis/v1.py", "apis", CORE_REMEDY),
+    (ROUTES, "routes", FEATURE_REMEDY), ("app/core/middleware.py", "core", CORE_REMEDY),
 ])
-def test_exception_class_outside_exceptions_module(path, layer):
+def test_exception_class_outside_exceptions_module(path, layer, remedy):
     messages = [m for m in lint_messages(EXCEPTION_CLASS, path) if "DDD008" in m]
-    assert messages == [f"1:1: DDD008 exception class EntryMissing defined in a {layer} module: "
-                        "define domain exceptions in the feature's exceptions.py"]
+    assert messages == [f"1:1: DDD008 exception class EntryMissing defined in a {layer} module: {remedy}"]
 
 
 @pytest.mark.parametrize("path", [
     "app/ledger/exceptions.py", "app/ledger/errors.py", "app/core/exceptions.py",
     "app/ledger/exceptions/entry.py", "app/ledger/services/errors.py", NO_LAYER, "scripts/load.py",
+    "app/ledger/services/ledger_exceptions.py",
 ])
 def test_exception_class_in_exceptions_module_or_unlayered_file(path):
     assert codes(lint(EXCEPTION_CLASS, path), "DDD008") == set()

@@ -6,6 +6,22 @@ from __future__ import annotations
 from harness import codes, config, lint, lint_messages, make_project
 
 IMPORTS = config(selected=("DDD1",))
+SHOP_MODELS = """\
+    from pydantic import BaseModel
+    from sqlalchemy.orm import DeclarativeBase
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Item(Base):
+        __tablename__ = "items"
+
+
+    class ItemResponse(BaseModel):
+        name: str
+    """
 ROUTE = "app/user/routes/users.py"
 
 
@@ -87,10 +103,12 @@ def test_target_with_two_layers_is_judged_by_its_lowest_rank(tmp_path, monkeypat
     cfg = config(ddd_layer_paths="app/*/models.py=models+schemas, app/*/repo_impl.py=crud",
                  selected=("DDD1",))
     route = str(tmp_path / "app/shop/routes/items.py")
-    # models+schemas: the imported name may be a schema, so DDD105 stays quiet
-    assert codes(lint("from app.shop.models import ItemResponse\n", route, cfg), "DDD1") == set()
-    assert codes(lint("from app.shop.models import ItemResponse\n", route, IMPORTS), "DDD1") == {
-        (1, "DDD105")}
+    # DDD105 looks at what the name is, whatever layers the module has
+    make_project(tmp_path, {"app/shop/models.py": SHOP_MODELS})
+    for cfg_used in (cfg, IMPORTS):
+        assert codes(lint("from app.shop.models import ItemResponse\n", route, cfg_used), "DDD1") == set()
+        assert codes(lint("from app.shop.models import Item\n", route, cfg_used), "DDD1") == {
+            (1, "DDD105")}
     # a glob naming a module without a layer segment is applied to import targets too
     assert codes(lint("from app.shop.repo_impl import ItemRepository\n", route, cfg), "DDD1") == {
         (1, "DDD101")}
@@ -114,8 +132,9 @@ def test_layer_first_project_has_no_other_feature(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     route = str(tmp_path / "app/api/routes/items.py")
     core_db = str(tmp_path / "app/core/db.py")
+    # (no DDD105: there is no app/models.py defining an ORM class Item beside the fixtures)
     assert codes(lint("from app import crud\nfrom app.models import Item\n", route, IMPORTS), "DDD1") == {
-        (1, "DDD101"), (2, "DDD105")}
+        (1, "DDD101")}
     core = "from app import crud\nfrom app.models import User\nfrom app.core.config import settings\n"
     assert codes(lint(core, core_db, IMPORTS), "DDD1") == set()
     feature_model = "from app.user.models import User\n"
@@ -139,7 +158,36 @@ def test_core_files_get_only_ddd104():
 
 
 def test_route_imports_orm_model_is_opt_in():
-    source = "from app.user.models import User\n"
+    source = "from app.catalog.models.product import Product\n"
     assert codes(lint(source, ROUTE, config(selected=("DDD",))), "DDD1") == set()
     assert codes(lint(source, ROUTE, config(selected=("DDD105",))), "DDD1") == {(1, "DDD105")}
     assert codes(lint(source, ROUTE, config(selected=("DDD10",))), "DDD1") == {(1, "DDD105")}
+
+
+def test_route_imports_orm_model_names_the_class_and_knows_pydantic_only_models(tmp_path):
+    make_project(tmp_path, {
+        "app/shop/models.py": SHOP_MODELS,
+        "app/shop/views.py": "from pydantic import BaseModel\n\n\nclass Card(BaseModel):\n    x: int\n",
+        "app/shop/__init__.py": "",
+        "app/catalog/models/__init__.py": "from app.shop.models import Item\n",
+    })
+    route = str(tmp_path / "app/shop/routes/items.py")
+    messages = lint_messages("from ..models import Item as Row, ItemResponse\nimport app.shop.models\n"
+                             "from app.shop import views\nfrom app.catalog import models\n",
+                             route, config(selected=("DDD105",)))
+    assert messages == [
+        "1:1: DDD105 route module imports ORM class Item (app.shop.models): type routes with the "
+        "feature's schemas",
+        "2:1: DDD105 route module imports ORM module app.shop.models: type routes with the "
+        "feature's schemas",
+        "4:1: DDD105 route module imports ORM module app.catalog.models: type routes with the "
+        "feature's schemas",
+    ]
+
+
+def test_core_imports_feature_message_names_the_feature_and_the_way_out():
+    messages = lint_messages("from app.common.errors import AppError\n", "app/core/middleware.py", IMPORTS)
+    assert messages == [
+        "1:1: DDD104 core module imports app.common.errors of feature common: core must not depend on "
+        "features; move what core needs into core, or list common in ddd-grouping-dirs if it is shared "
+        "code, not a feature"]
