@@ -17,12 +17,16 @@ class CoreImportsFeature(Rule):
     layer-import rule applied to core modules. Each statement is reported once, naming
     every feature module it imports.
 
-    Decision: a target belongs to a feature when its path has a layer segment below a
-    feature directory (`app.user.models`, `app.user.crud.user`); a feature module without
-    a layer segment (`app.user.enums`) is not recognised. The package that holds a
-    layer-first project's layers (`app` of `app/models.py`) is the application package,
-    not a feature, so `from app.models import User` in `app/core/db.py` is not a finding.
-    Imports under `if TYPE_CHECKING:` and inside functions are reported too.
+    Decision: a target belongs to a feature when it sits below the first directory under
+    the application package (revision 2), with or without a layer segment:
+    `app.user.models`, `app.user.crud.user` and `app.user.seed` are modules of feature
+    `user`. In `from X import name`, `name` is a module only when the project has it as a
+    file or package (looked up on disk); otherwise it is a name defined in `X`, so
+    `from app.apis.v1 import router` imports `app.apis.v1`, which is no feature. Modules
+    directly in the application package (`app/models.py` of a layer-first project) and
+    layer-first directories (`app/db/repositories/`) belong to no feature, so
+    `from app.models import User` in `app/core/db.py` is not a finding. Imports under
+    `if TYPE_CHECKING:` and inside functions are reported too.
 
     ## Why is this bad?
     The guide: `app/core/` "Contains foundational logic that applies to the entire
