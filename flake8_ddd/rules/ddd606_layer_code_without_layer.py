@@ -69,6 +69,10 @@ class LayerCodeWithoutLayer(Rule):
     def applies_to(cls, location: Location) -> bool:
         return not location.layers and location.decided_by not in ("exclude", "pin")
 
+    @classmethod
+    def scope_text(cls) -> str:
+        return "files without a layer"
+
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.found: Dict[str, int] = dict.fromkeys(KINDS, 0)
