@@ -12,7 +12,7 @@ statement makes it a violation on that edge.
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from flake8_ddd.context import FileContext
 from flake8_ddd.diagnostics import Reported
@@ -118,11 +118,14 @@ def import_statements(body: Sequence[ast.AST]) -> Iterator[ast.AST]:
         stack.extend(reversed(children))
 
 
-def file_facts(path: str, tree: Optional[ast.AST], lines: Sequence[str], config: Config) -> FileFacts:
-    """The place of ``path`` and the first-party imports of its (parsed) ``tree``."""
+def file_facts(path: str, lines: Sequence[str], config: Config,
+               parse: Callable[[], Optional[ast.AST]]) -> FileFacts:
+    """The place of ``path`` and the first-party imports of its tree (``parse()``; test
+    files, which draw no edge, are not parsed)."""
     location = locate_file(path, config.layer, lines)
     place = place_of(location, config.layer.segments)
-    if tree is None or location.is_test or not isinstance(tree, ast.Module):
+    tree = None if location.is_test else parse()
+    if not isinstance(tree, ast.Module):
         return FileFacts(path, place)
     view = _ImportView(location, config)
     found: List[ImportFact] = []

@@ -95,7 +95,8 @@ def show_map(args: argparse.Namespace, settings: Any, findings: List[Reported],
     if touched is not None:
         arch = narrowed(arch, {f for cell in arch.cells.values() for f in cell.files
                                if _real(f) in touched}, args.changed_since)
-    sys.stdout.write(render(arch, args.output_format, " ".join(args.paths or ["."])))
+    where = " ".join(args.paths) if args.paths else os.path.basename(os.getcwd()) or "."
+    sys.stdout.write(render(arch, args.output_format, where))
     sys.stdout.flush()
     return 0
 

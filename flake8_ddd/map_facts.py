@@ -87,20 +87,28 @@ def decode_entry(shown: str, key: str, entry: Any) -> Optional[FileFacts]:
 
 # --- one file -----------------------------------------------------------------------------------
 
+def _no_tree() -> None:
+    return None
+
+
 def facts_of_source(shown: str, data: bytes, config: Config) -> FileFacts:
     lines, _ = decode(shown, data)
     if lines is None:
-        return file_facts(shown, None, [], config)
+        return file_facts(shown, [], config, _no_tree)
+    text = "".join(lines)
+
+    def parse() -> Optional[ast.AST]:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return ast.parse(text, filename=shown)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree: Optional[ast.AST] = ast.parse("".join(lines), filename=shown)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        tree = None
-    try:
-        return file_facts(shown, tree, lines, config)
+        return file_facts(shown, lines, config, parse)
     except RecursionError:  # a pathologically nested file: placed, its imports unknown
-        return file_facts(shown, None, lines, config)
+        return file_facts(shown, lines, config, _no_tree)
 
 
 def _read(path: str) -> Optional[bytes]:
@@ -122,7 +130,7 @@ def facts_of_path(path: str, config: Config) -> Tuple[FileFacts, Optional[Tuple[
     shown = display_path(path)
     data = _read(path)
     if data is None:
-        return file_facts(shown, None, [], config), None
+        return file_facts(shown, [], config, _no_tree), None
     facts = facts_of_source(shown, data, config)
     return facts, (shown, file_key(path, data), facts)
 

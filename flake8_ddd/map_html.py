@@ -14,8 +14,10 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from flake8_ddd.arch_map import TESTS_ROW, ArchMap, Cell, Edge, count_groups
 from flake8_ddd.diagnostics import CodeDoc, Reported
+from flake8_ddd.docs import GROUPS
 from flake8_ddd.map_render import plural, title_of
 
+GROUP_TITLES = {**GROUPS, "E9": "Files that could not be checked"}
 STYLE = """
 :root { --ok: #eef6ee; --low: #fff4d6; --mid: #ffe0b3; --high: #fdcfc9; --bad: #c0392b;
         --line: #d0d4d9; --muted: #5f6b76; }
@@ -78,7 +80,8 @@ class Anchors:
 def render_html(arch: ArchMap, docs: Mapping[str, CodeDoc], where: str = ".") -> str:
     anchors = Anchors(arch)
     groups = count_groups(arch.findings)
-    chips = "".join(f'<span class="chip">{esc(g)}xx: {n}</span>' for g, n in groups.items())
+    chips = "".join(f'<span class="chip">{esc(g)}xx {esc(GROUP_TITLES.get(g, ""))}: {n}</span>'
+                    for g, n in groups.items())
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
