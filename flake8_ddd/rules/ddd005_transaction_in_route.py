@@ -50,10 +50,16 @@ class TransactionInRoute(Rule):
 
     ## Options
     None (the receivers follow the global option `ddd-session-names`).
+
+    ## When not to use it
+    An endpoint that opens and finishes a short-lived session of its own on purpose (an
+    OAuth token endpoint storing a token id) is reported: move the work into a service, or
+    silence the line with `# noqa: DDD005`. A receiver that only looks like a session is
+    silenced with `ddd-session-names`.
     """
 
     code = "DDD005"
-    message = "{receiver}.{method}() in a route: the service owns the transaction, commit there"
+    message = "{receiver}.{method}() in a route: the service owns the transaction, {verb} there"
     scope = Scope.ANY_FILE
     since = "0.1.0"
 
@@ -65,7 +71,8 @@ class TransactionInRoute(Rule):
         receiver = node.func.value  # type: ignore[attr-defined]
         if not self.ctx.is_session_receiver(receiver) or not self._in_route():
             return
-        self.report(node, receiver=dotted_name(receiver) or "session", method=method)
+        self.report(node, receiver=dotted_name(receiver) or "session", method=method,
+                    verb="commit" if method == "commit" else "roll back")
 
     def _in_route(self) -> bool:
         ctx = self.ctx

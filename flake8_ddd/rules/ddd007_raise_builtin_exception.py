@@ -73,10 +73,16 @@ class RaiseBuiltinException(Rule):
     ## Options
     - `ddd-builtin-exceptions`: the built-in exception names reported (replaces the
       default list; each item must be a built-in exception class).
+
+    ## When not to use it
+    A `ValueError` that guards an internal invariant (a programming error such as "fields
+    must be a dict", not a violation a user can cause) is reported too: raise `TypeError`
+    or `AssertionError` there, narrow the list with `ddd-builtin-exceptions`, or silence
+    the line with `# noqa: DDD007`.
     """
 
     code = "DDD007"
-    message = "raise {name} in the {layer} layer: raise a custom domain exception from exceptions.py"
+    message = "raise {name} in the {layer} layer: raise a custom domain exception from {module}"
     scope = Scope.LAYERS
     layers = frozenset({Layer.SERVICES, Layer.CRUD})
     since = "0.1.0"
@@ -95,4 +101,7 @@ class RaiseBuiltinException(Rule):
         name = builtin_exception_name(self.ctx, target)
         if name is not None and name in self.names:
             layer = Layer.SERVICES if Layer.SERVICES in self.ctx.layers else Layer.CRUD
-            self.report(node, name=name, layer=layer.value)
+            location = self.ctx.location
+            module = (f"{location.feature}/exceptions.py" if location.feature and not location.in_core
+                      else "core/exceptions.py")
+            self.report(node, name=name, layer=layer.value, module=module)

@@ -7,6 +7,12 @@ from flake8_ddd.layers import Layer
 from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._http import transport_module
 
+#: Transport modules imported only for a thread helper, and the neutral spelling to use instead.
+THREAD_HELPERS = {
+    "starlette.concurrency": "use anyio.to_thread.run_sync (run_in_threadpool is Starlette's wrapper of it)",
+    "fastapi.concurrency": "use anyio.to_thread.run_sync (run_in_threadpool is Starlette's wrapper of it)",
+}
+
 
 class HttpFrameworkImportInServices(Rule):
     """fastapi or starlette imported in the services layer
@@ -50,11 +56,17 @@ class HttpFrameworkImportInServices(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    `starlette.concurrency.run_in_threadpool` is a thread helper, not transport; the message
+    then names `anyio.to_thread.run_sync`, which does the same without the web framework.
+    A service that has to build a framework object on purpose (a `StreamingResponse` for a
+    download) is better split: return the data and let the route wrap it; otherwise
+    silence the import with `# noqa: DDD301`.
     """
 
     code = "DDD301"
-    message = ("services import {module}: keep services transport-agnostic, pass plain data in "
-               "and raise domain exceptions")
+    message = "services import {module}: {remedy}"
     scope = Scope.LAYERS
     layers = frozenset({Layer.SERVICES})
     since = "0.1.0"
@@ -71,4 +83,6 @@ class HttpFrameworkImportInServices(Rule):
 
     def _report(self, node: ast.AST, module: Optional[str]) -> None:
         if module is not None:
-            self.report(node, module=module)
+            remedy = THREAD_HELPERS.get(module, "keep services transport-agnostic, pass plain data in "
+                                                "and raise domain exceptions")
+            self.report(node, module=module, remedy=remedy)

@@ -68,7 +68,10 @@ def test_builtin_exceptions_accepts_newer_builtins_on_older_pythons():
 def test_builtin_exceptions_message_names_the_layer():
     assert lint_messages(RAISES, CRUD)[0] == (
         "2:5: DDD007 raise ValueError in the crud layer: raise a custom domain exception "
-        "from exceptions.py")
+        "from ledger/exceptions.py")
+    assert lint_messages(RAISES, "app/core/crud.py")[0] == (
+        "2:5: DDD007 raise ValueError in the crud layer: raise a custom domain exception "
+        "from core/exceptions.py")
 
 
 def test_builtin_shadowed_by_module_level_names():
@@ -157,7 +160,7 @@ def test_transaction_in_routes_layer_outside_a_handler():
 
 def test_transaction_in_route_message():
     assert lint_messages(TRANSACTIONS, ROUTES) == [
-        "3:5: DDD005 db.rollback() in a route: the service owns the transaction, commit there"]
+        "3:5: DDD005 db.rollback() in a route: the service owns the transaction, roll back there"]
 
 
 def test_transaction_in_route_handler_of_unlayered_file_only():

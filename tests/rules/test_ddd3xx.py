@@ -65,3 +65,10 @@ def test_session_names_glob():
     """)
     assert lint(text, USER_SERVICES) == set()
     assert lint(text, USER_SERVICES, config(ddd_session_names="*_conn")) == {(2, "DDD302")}
+
+
+def test_thread_helper_import_names_the_neutral_helper():
+    text = "from starlette.concurrency import run_in_threadpool\n"
+    assert lint_messages(text, "app/billing/services/report.py") == [
+        "1:1: DDD301 services import starlette.concurrency: use anyio.to_thread.run_sync "
+        "(run_in_threadpool is Starlette's wrapper of it)"]
