@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, NoReturn, Optional, Sequence, Tuple
 
-from flake8_ddd import __version__, adoption_cli, layer_report, layout_init, output, runner
+from flake8_ddd import __version__, adoption_cli, layer_report, layout_init, map_command, output, runner
 from flake8_ddd.cache import cache_root, clean
 from flake8_ddd.config_files import SettingsError, find_config, load_settings
 from flake8_ddd.docs import (
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_check(commands)
+    map_command.register(commands, commands.choices["check"])
     commands.add_parser("clean", help="remove the result cache of the project (.flake8_ddd_cache/)")
     rule = commands.add_parser("rule", help="explain one rule, like `ruff rule`")
     rule.add_argument("code")
@@ -204,7 +205,8 @@ def _pattern_rules() -> Tuple[PatternRule, ...]:
     return load_settings().config().pattern_rules
 
 
-def check(args: argparse.Namespace) -> int:
+def check(args: argparse.Namespace, show: Optional[map_command.Show] = None) -> int:
+    """``flake8-ddd check``; ``map`` passes ``show``, given the settings and findings instead of printing."""
     overrides: Dict[str, Any] = {}
     for flag, _ in OVERRIDES:
         value = getattr(args, flag.replace("-", "_"))
@@ -228,6 +230,8 @@ def check(args: argparse.Namespace) -> int:
         findings, status = plan.apply(_findings(args, settings, paths, plan))
     except adoption_cli.AdoptionError as error:
         return fail(str(error))
+    if show is not None:
+        return show(args, settings, findings)
     catalog = output.Catalog(__version__, code_docs(all_rules()))
     if args.statistics:
         text = output.render_statistics(findings, args.output_format, catalog)
@@ -273,4 +277,5 @@ COMMANDS = {
     "new-rule": new_rule_command,
     "layers": layer_report.layers_command,
     "init": layout_init.init_command,
+    "map": lambda args: map_command.map_command(args, check),
 }
