@@ -12,7 +12,8 @@ statement makes it a violation on that edge.
 from __future__ import annotations
 
 import ast
-from typing import Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import (Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence,
+                    Set, Tuple)
 
 from flake8_ddd.context import FileContext
 from flake8_ddd.diagnostics import Reported
