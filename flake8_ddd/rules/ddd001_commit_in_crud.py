@@ -7,6 +7,9 @@ from flake8_ddd.layers import Layer
 from flake8_ddd.rule import Rule, Scope, on
 
 
+BEGIN_REMEDY = "it commits when its block ends; flush here and let the service own the transaction"
+
+
 class CommitInCrud(Rule):
     """Transaction commit in the CRUD layer.
 
@@ -80,5 +83,4 @@ class CommitInCrud(Rule):
         receiver = node.func.value  # type: ignore[attr-defined]
         if self.ctx.is_session_receiver(receiver):
             name = dotted_name(receiver) or "session"
-            self.report(node, call=f"{name}.begin()",
-                        remedy="it commits when its block ends; flush here and let the service own the transaction")
+            self.report(node, call=f"{name}.begin()", remedy=BEGIN_REMEDY)

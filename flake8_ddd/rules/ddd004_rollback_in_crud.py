@@ -45,6 +45,12 @@ class RollbackInCrud(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    A crud method that must undo its own partial write before re-raising (a bulk insert
+    that catches `IntegrityError`) is reported: let the exception reach the service, which
+    rolls back, or silence the line with `# noqa: DDD004`. In a project whose crud functions
+    are the units of work, leave the rule off (`extend-ignore = DDD004`) with DDD001.
     """
 
     code = "DDD004"

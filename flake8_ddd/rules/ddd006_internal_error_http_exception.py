@@ -48,6 +48,11 @@ class InternalErrorHttpException(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    A handler that deliberately maps a failed outside call to 500 with a message of its
+    own is reported: raise a domain exception and map it in the global exception handler
+    (or use 502/503 when an upstream failed). Keep a deliberate case with `# noqa: DDD006`.
     """
 
     code = "DDD006"

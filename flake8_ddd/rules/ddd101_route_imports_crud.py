@@ -52,6 +52,12 @@ class RouteImportsCrud(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    A project without services (routes call crud directly by design) is reported on every
+    route module: leave the rule off (`extend-ignore = DDD101`) until it has services, or
+    per module with `per-file-ignores = app/*/routes/admin.py:DDD101`. One import:
+    `# noqa: DDD101`.
     """
 
     code = "DDD101"

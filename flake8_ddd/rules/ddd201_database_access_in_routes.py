@@ -55,6 +55,11 @@ class DatabaseAccessInRoutes(Rule):
 
     ## Options
     None of its own; session-like names come from the global `ddd-session-names`.
+
+    ## When not to use it
+    A health check that runs `SELECT 1` in its handler is reported: move the probe into a
+    service of `core`, or silence the line with `# noqa: DDD201`. A receiver that only looks
+    like a session (`db` holding a Redis client) is silenced with `ddd-session-names`.
     """
 
     code = "DDD201"

@@ -43,6 +43,12 @@ class LoopInRouteHandler(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    A loop that only translates an exception (`while exc.__cause__:` to find the database
+    error behind it) is reported: move the translation into an exception handler or a
+    helper, or silence the line with `# noqa: DDD202`. Comprehensions are never findings,
+    so building a response list does not need a loop statement.
     """
 
     code = "DDD202"

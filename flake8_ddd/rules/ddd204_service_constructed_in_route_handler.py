@@ -51,6 +51,14 @@ class ServiceConstructedInRouteHandler(Rule):
     ## Options
     - `ddd-service-suffix`: class-name suffixes that make a call a service construction
       (default `Service`).
+
+    ## When not to use it
+    A project that builds its services per request on purpose (`service =
+    CasesService(session, role=role)` in every handler) is reported on every handler: the
+    guide wants `Depends` (`service: CasesService = Depends(get_cases_service)`); until
+    the project moves, leave the rule off with `extend-ignore = DDD204`, or per module with
+    `per-file-ignores`. A class ending in `Service` that is not a service (a value object)
+    takes `# noqa: DDD204`, or narrow the names with `ddd-service-suffix`.
     """
 
     code = "DDD204"

@@ -50,6 +50,11 @@ class ImmutableFieldInUpdateSchema(Rule):
     ## Options
     - `ddd-immutable-fields`: the field names an update schema must not declare.
     - `ddd-update-schema-suffixes`: class-name suffixes of update schemas.
+
+    ## When not to use it
+    An update schema that needs `id` to address one of many rows in a bulk update
+    (`UpdateConfigsParam` with `id`) is reported: take the id from the path or a wrapper
+    schema, or remove the name from `ddd-immutable-fields`; one field: `# noqa: DDD401`.
     """
 
     code = "DDD401"

@@ -46,10 +46,16 @@ class PydanticModelOutsideSchemas(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    Pydantic classes that are not request or response schemas (settings objects built on
+    `BaseModel`, event payloads of a message bus) are reported outside `schemas/`: map their
+    module with `ddd-layer-paths` (e.g. `app/*/events.py=schemas`), or silence it with
+    `per-file-ignores`. This rule is opt-in for that reason.
     """
 
     code = "DDD404"
-    message = "Pydantic model {model} defined outside the schemas layer: move it to the feature's schemas"
+    message = "Pydantic model {model} defined outside the schemas layer: move it to {place}"
     scope = Scope.LAYERS
     layers = frozenset(layer for layer in Layer if layer is not Layer.SCHEMAS)
     since = "0.1.0"
@@ -61,4 +67,7 @@ class PydanticModelOutsideSchemas(Rule):
             return
         info = module_schemas(self.ctx).info(node)
         if info is not None and info.pydantic_model:
-            self.report(node, model=node.name)
+            feature = self.ctx.location.feature
+            place = (f"{feature}/schemas/" if feature and not self.ctx.location.in_core
+                     else "a schemas module (core/schemas.py for shared ones)")
+            self.report(node, model=node.name, place=place)

@@ -48,10 +48,16 @@ class OrmModelOutsideModels(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    A project that keeps ORM models in one shared package (`app/db/models.py`) is
+    reported only when that package has no `models` segment: map it with `ddd-layer-paths =
+    app/db/models.py=models`. An association table declared next to a service for a test is
+    silenced with `# noqa: DDD405`.
     """
 
     code = "DDD405"
-    message = "ORM model {model} defined outside the models layer: move it to the feature's models"
+    message = "ORM model {model} defined outside the models layer: move it to {place}"
     scope = Scope.LAYERS
     layers = frozenset(layer for layer in Layer if layer is not Layer.MODELS)
     since = "0.1.0"
@@ -62,4 +68,7 @@ class OrmModelOutsideModels(Rule):
             return
         info = module_schemas(self.ctx).info(node)
         if info is not None and info.orm:
-            self.report(node, model=node.name)
+            feature = self.ctx.location.feature
+            place = (f"{feature}/models/" if feature and not self.ctx.location.in_core
+                     else "a models module (core/models.py for shared ones)")
+            self.report(node, model=node.name, place=place)

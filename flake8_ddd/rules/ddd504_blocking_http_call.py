@@ -59,6 +59,19 @@ class BlockingHttpCall(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    ruff's ASYNC210 (blocking HTTP call in an `async def`) and ASYNC212 (a method call on a
+    blocking `httpx.Client` in an `async def`) overlap with this rule. In a project that runs
+    both, keep DDD504 and ASYNC212 and turn ASYNC210 off where DDD504 runs (the layered
+    directories, e.g. ruff's `per-file-ignores = {"app/**/*.py" = ["ASYNC210"]}`): there,
+    each `requests.*`, `httpx.*` or `urllib.request.urlopen` call ASYNC210 reports is a
+    DDD504 finding on the same line, and DDD504 also covers plain `def` functions. DDD504
+    reports `httpx.Client(` where it is created while ASYNC212 reports the client's calls on
+    other lines, so keeping both never reports one call twice. Keep ASYNC210 for files
+    without a layer (scripts, `main.py`), and wherever `urllib3` is used (ASYNC210 knows it,
+    DDD504 does not). A sync client used on purpose in a worker thread takes
+    `# noqa: DDD504`.
     """
 
     code = "DDD504"

@@ -54,6 +54,13 @@ class EnvironmentReadOutsideSettings(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    A feature whose job is configuration (a `settings/` feature reading an override from the
+    environment) is reported when it is not the settings module: name it in
+    `ddd-settings-names`, pin it with `# ddd: layer=core`, or silence the read with
+    `# noqa: DDD601`. Module-level reads in routes (`os.getenv("CLIENT_ID")`) are findings
+    on purpose: load them in the settings module.
     """
 
     code = "DDD601"

@@ -43,6 +43,12 @@ class EngineCreatedOutsideDatabaseModule(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    A dependency-injection module that also creates the engines (`modules/dependencies.py`
+    with `create_async_engine(...)`) is reported: move the engines to the database module,
+    or name that module in `ddd-database-names`. A test helper engine outside `tests/` takes
+    `# noqa: DDD602`.
     """
 
     code = "DDD602"

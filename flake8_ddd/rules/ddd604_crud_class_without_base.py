@@ -65,6 +65,11 @@ class CrudClassWithoutBase(Rule):
 
     ## Options
     `ddd-crud-base`: names of the generic base classes (globs allowed).
+
+    ## When not to use it
+    Crud classes that cannot share a generic base (a read-only view over a reporting
+    database) are reported: list their own base in `ddd-crud-base`, or silence the class
+    with `# noqa: DDD604`. This rule is opt-in.
     """
 
     code = "DDD604"

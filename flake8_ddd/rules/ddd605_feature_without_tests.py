@@ -13,7 +13,7 @@ CONTAINERS = (Layer.CORE, Layer.APIS)
 
 
 class FeatureWithoutTests(Rule):
-    """Feature package without a tests/ directory
+    """Feature package without tests
 
     ## What it does
     Reports line 1 of a feature package's `__init__.py` when the feature has no tests:

@@ -341,3 +341,13 @@ def test_a_long_union_chain_does_not_exhaust_the_stack():
     members = " | ".join(["None"] * 900)
     source = f"from pydantic import BaseModel\n\nclass OrderCreate(BaseModel):\n    a: str | {members}\n"
     assert codes(linted(source), "DDD4") == {(4, "DDD402")}
+
+
+@pytest.mark.parametrize("path, place", [
+    ("app/orders/services/order.py", "orders/models/"),
+    ("app/core/middleware.py", "a models module (core/models.py for shared ones)"),
+])
+def test_orm_model_message_names_where_it_belongs(path, place):
+    text = "class Order(Base):\n    __tablename__ = 'orders'\n"
+    assert [m for m in lint_messages(text, path) if "DDD405" in m] == [
+        f"1:1: DDD405 ORM model Order defined outside the models layer: move it to {place}"]
