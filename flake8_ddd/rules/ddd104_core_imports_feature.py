@@ -52,6 +52,13 @@ class CoreImportsFeature(Rule):
 
     ## Options
     None.
+
+    ## When not to use it
+    A shared package directly below the application package (`app/common/`, `app/utils/`)
+    counts as a feature, so core importing it is reported: list it in `ddd-grouping-dirs`
+    (the message names it), or move what core needs into core. A plugin loader or an
+    application factory in core that must import the features' routers to mount them is
+    better placed in `apis/` or `main.py`; a deliberate import takes `# noqa: DDD104`.
     """
 
     code = "DDD104"

@@ -51,7 +51,8 @@ class PydanticModelOutsideSchemas(Rule):
     Pydantic classes that are not request or response schemas (settings objects built on
     `BaseModel`, event payloads of a message bus) are reported outside `schemas/`: map their
     module with `ddd-layer-paths` (e.g. `app/*/events.py=schemas`), or silence it with
-    `per-file-ignores`. This rule is opt-in for that reason.
+    `per-file-ignores`; one class with `# noqa: DDD404`. This rule is opt-in for that
+    reason.
     """
 
     code = "DDD404"
