@@ -25,13 +25,12 @@ request-body schemas it imports or inherits).
 This module is a plain store: :mod:`flake8_ddd.runner` computes the keys' inputs, asks for
 cached findings, checks the misses and records them; nothing here checks a file.
 
-The cache lives in ``.flake8_ddd_cache/`` next to the configuration file (or in the current
-directory when there is none; ``FLAKE8_DDD_CACHE_DIR`` overrides), holds a ``CACHEDIR.TAG`` and
-a ``.gitignore`` of ``*``, and one JSON file per run key under a directory per version. A run
-loads its file once, checks the files that missed, and writes the file back only when something
-changed: to a temporary file in the same directory, then ``os.replace``, after merging what a
-concurrent run may have written meanwhile, so readers always see a whole file. An unreadable,
-corrupt or foreign file, or a malformed entry, is a miss, never an error.
+Where the cache lives, which files it writes there, how ``clean`` recognises them and how an
+entry is validated when read: :mod:`flake8_ddd.cache_store`. A run loads its file once, checks
+the files that missed, and writes the file back only when something changed: to a temporary
+file in the same directory, then ``os.replace``, after merging what a concurrent run may have
+written meanwhile, so readers always see a whole file. An unreadable, corrupt or foreign file,
+or an entry of any other shape, type or range than written, is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -41,13 +40,13 @@ import enum
 import hashlib
 import json
 import os
-import shutil
 import sys
-import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type
 
 from flake8_ddd import __version__
+from flake8_ddd.cache_store import (
+    FORMAT, load_entries, prepare, run_document, valid_rows, write_atomic)
 from flake8_ddd.diagnostics import Reported
 from flake8_ddd.layers import module_parts_of_path
 from flake8_ddd.project_store import project_digest
@@ -55,12 +54,6 @@ from flake8_ddd.project_store import project_digest
 if TYPE_CHECKING:  # pragma: no cover
     from flake8_ddd.rule import Rule
 
-CACHE_DIR_NAME = ".flake8_ddd_cache"
-ENV_CACHE_DIR = "FLAKE8_DDD_CACHE_DIR"
-CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
-                "# This file is a cache directory tag created by flake8-ddd.\n"
-                "# For information about cache directory tags see https://bford.info/cachedir/\n")
-FORMAT = 1
 
 #: One cached finding: line, column, code, text, source line (the path is the entry's).
 Row = Tuple[int, int, str, str, str]
@@ -192,50 +185,6 @@ def directory_fingerprint(directory: str) -> str:
     return "\n".join(seen)
 
 
-# --- where -------------------------------------------------------------------------------------
-
-def cache_root(config_source: Optional[str], cwd: Optional[str] = None) -> str:
-    """``.flake8_ddd_cache`` of the project: next to its configuration file, else in ``cwd``."""
-    override = os.environ.get(ENV_CACHE_DIR)
-    if override:
-        return os.path.abspath(override)
-    base = os.path.dirname(os.path.abspath(config_source)) if config_source else (cwd or os.getcwd())
-    return os.path.join(os.path.abspath(base), CACHE_DIR_NAME)
-
-
-def _write_atomic(path: str, text: str) -> None:
-    directory = os.path.dirname(path)
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-
-
-def _prepare(root: str) -> None:
-    os.makedirs(root, exist_ok=True)
-    for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "# Created by flake8-ddd.\n*\n")):
-        path = os.path.join(root, name)
-        if not os.path.exists(path):
-            _write_atomic(path, text)
-
-
-def clean(root: str) -> bool:
-    """Remove a cache directory (only one flake8-ddd made); whether there was one."""
-    if not os.path.isdir(root):
-        return False
-    if os.path.basename(root) != CACHE_DIR_NAME and not os.path.isfile(os.path.join(root, "CACHEDIR.TAG")):
-        raise OSError(f"{root} does not look like a flake8-ddd cache directory; not removed")
-    shutil.rmtree(root)
-    return True
-
-
 # --- the cache ---------------------------------------------------------------------------------
 
 class ResultCache:
@@ -260,7 +209,7 @@ class ResultCache:
         """The cache of run ``key`` under ``root``, with the entries saved so far."""
         _DIRECTORY_PARTS.clear()  # per run: the tree may have changed since the last one
         cache = cls(root, key, look_around=look_around)
-        cache.entries = _load(cache.path)
+        cache.entries = load_entries(cache.path)
         return cache
 
     def key_of(self, path: str, data: bytes) -> str:
@@ -272,16 +221,11 @@ class ResultCache:
             around = self._around[directory] = directory_fingerprint(directory)
         return file_key(path, data, around + "\0" + project_digest(path))
 
-    def lookup(self, shown: str, key: str) -> Optional[List[Reported]]:
-        """The cached findings of the file shown as ``shown`` with this key, if any."""
-        entry = self.entries.get(shown)
-        try:
-            if entry is None or entry[0] != key:
-                return None
-            return [Reported(shown, int(line), int(col), str(code), str(text), str(source))
-                    for line, col, code, text, source in entry[1]]
-        except (TypeError, ValueError, IndexError):
-            return None  # a malformed entry is a miss
+    def lookup(self, shown: str, key: str, data: bytes) -> Optional[List[Reported]]:
+        """The cached findings of the file shown as ``shown``, whose bytes are ``data``, with
+        this key; None when there are none or the entry is not exactly as written."""
+        rows = valid_rows(self.entries.get(shown), key, data)
+        return None if rows is None else [Reported(shown, *row) for row in rows]
 
     def record(self, entry: Optional[Entry]) -> None:
         """Note a checked file: served from the cache (rows None) or with findings to store."""
@@ -303,17 +247,15 @@ class ResultCache:
         gone = [p for p in self.entries if p not in self.seen and not os.path.exists(p)]
         if not self.updated and not gone:
             return False
-        merged = _load(self.path)
+        merged = load_entries(self.path)
         merged.update(self.updated)
         for path in gone:
             if path not in self.updated:
                 merged.pop(path, None)
         try:
-            _prepare(self.root)
+            prepare(self.root)
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            _write_atomic(self.path, json.dumps(
-                {"format": FORMAT, "version": self.version, "key": self.key, "entries": merged},
-                separators=(",", ":")))
+            write_atomic(self.path, run_document(self.version, self.key, merged))
         except OSError as error:
             print(f"flake8-ddd: warning: cannot write the cache in {self.root}: "
                   f"{error.strerror or error}", file=sys.stderr)
@@ -322,14 +264,3 @@ class ResultCache:
         self.updated = {}
         return True
 
-
-def _load(path: str) -> Dict[str, Any]:
-    try:
-        with open(path, "rb") as handle:
-            document = json.loads(handle.read())
-    except (OSError, ValueError):  # missing, unreadable, truncated or not JSON: all misses
-        return {}
-    if (not isinstance(document, dict) or document.get("format") != FORMAT
-            or not isinstance(document.get("entries"), dict)):
-        return {}
-    return document["entries"]

@@ -7,7 +7,9 @@ one. flake8-ddd writes there only files it can recognise again by name *and* con
 - ``CACHEDIR.TAG`` and ``.gitignore``, and only in a directory it created itself (a directory
   that already existed, say a shared one, is never tagged, so backup tools keep backing it up);
 - ``<version>/<32 hex digits>.json``, one per run key, beginning ``{"format":1,"version":...,
-  "key":"<the same 32 digits>"``; and ``.tmp-*`` files while one is being written.
+  "key":"<the same 32 digits>"`` (in a directory it created, the name alone is enough, so a
+  corrupt one is removed too); ``index-<hex>.json``, the project index, likewise; and ``.tmp-*``
+  files while one is being written.
 
 ``flake8-ddd clean`` removes those files and nothing else, then the directories that are left
 empty, the cache directory itself only when flake8-ddd created it (its ``CACHEDIR.TAG`` says so).
@@ -35,6 +37,8 @@ GITIGNORE = "# Created by flake8-ddd.\n*\n"
 FORMAT = 1
 TEMPORARY_PREFIX = ".tmp-"
 RUN_FILE = re.compile(r"[0-9a-f]{32}\.json")
+#: The project index (:mod:`flake8_ddd.project_store`), in the cache directory itself.
+INDEX_FILE = re.compile(r"index-[0-9a-f]{8,64}\.json")
 VERSION_DIRECTORY = re.compile(r"[0-9][0-9A-Za-z.+!-]*")
 CODE = re.compile(r"[A-Z]{1,5}[0-9]{1,5}")
 
@@ -151,6 +155,14 @@ def _starts_run_file(path: str, key: Optional[str]) -> bool:
     return re.match(pattern, head) is not None
 
 
+def _begins(path: str, prefix: bytes) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(prefix)) == prefix
+    except OSError:
+        return False
+
+
 def _is_temporary_of_ours(path: str) -> bool:
     try:
         with open(path, "rb") as handle:
@@ -162,10 +174,12 @@ def _is_temporary_of_ours(path: str) -> bool:
     return any(text.encode("utf-8").startswith(head) for text in (CACHEDIR_TAG, GITIGNORE))
 
 
-def _ours_in_root(root: str, name: str) -> bool:
+def _ours_in_root(root: str, name: str, tagged: bool) -> bool:
     path = os.path.join(root, name)
     if not os.path.isfile(path) or os.path.islink(path):
         return False
+    if INDEX_FILE.fullmatch(name):
+        return tagged or _begins(path, b'{"format":')
     if name == "CACHEDIR.TAG":
         return _text_is(path, CACHEDIR_TAG)
     if name == ".gitignore":
@@ -173,12 +187,14 @@ def _ours_in_root(root: str, name: str) -> bool:
     return name.startswith(TEMPORARY_PREFIX) and _is_temporary_of_ours(path)
 
 
-def _ours_in_version(directory: str, name: str) -> bool:
+def _ours_in_version(directory: str, name: str, tagged: bool) -> bool:
+    """A run file or temporary file of ours; in a directory flake8-ddd created (``tagged``) a
+    run file is known by its name alone, so that a corrupt one goes too."""
     path = os.path.join(directory, name)
     if not os.path.isfile(path) or os.path.islink(path):
         return False
     if RUN_FILE.fullmatch(name):
-        return _starts_run_file(path, name[:-len(".json")])
+        return tagged or _starts_run_file(path, name[:-len(".json")])
     return name.startswith(TEMPORARY_PREFIX) and _is_temporary_of_ours(path)
 
 
@@ -189,14 +205,14 @@ def clean(root: str) -> Cleaned:
     created_by_us = _text_is(os.path.join(root, "CACHEDIR.TAG"), CACHEDIR_TAG)
     for name in sorted(os.listdir(root)):
         path = os.path.join(root, name)
-        if _ours_in_root(root, name):
+        if _ours_in_root(root, name, created_by_us):
             if name != "CACHEDIR.TAG":  # the tag goes last: it says the directory is ours
                 os.unlink(path)
                 removed += 1
             continue
         if VERSION_DIRECTORY.fullmatch(name) and os.path.isdir(path) and not os.path.islink(path):
             for child in sorted(os.listdir(path)):
-                if _ours_in_version(path, child):
+                if _ours_in_version(path, child, created_by_us):
                     os.unlink(os.path.join(path, child))
                     removed += 1
                 else:

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, NoReturn, Optional, Sequence, Tuple
 
-from flake8_ddd import __version__, adoption_cli, layer_report, layout_init, map_command, output, runner
-from flake8_ddd.cache import cache_root, clean
+from flake8_ddd import __version__, layer_report, layout_init, output, runner
+from flake8_ddd import adoption_cli, cache_store, map_command
 from flake8_ddd.config_files import SettingsError, find_config, load_settings
 from flake8_ddd.docs import (
     code_docs, listing_line, pattern_rule_as_dict, render_listing, render_pattern_rule,
@@ -133,17 +133,12 @@ def clean_command(args: Optional[argparse.Namespace] = None, cwd: Optional[str] 
         found = find_config(cwd)
     except SettingsError:  # a broken configuration file must not keep the cache from going
         found = None
-    root = cache_root(found[1] if found else None, cwd)
-    try:
-        if clean(root):
-            print(f"flake8-ddd: removed {root}", file=sys.stderr)
-    except OSError as error:
-        return fail(f"{error.strerror}: {root}" if error.strerror else str(error))
-    return 0
+    return cache_store.clean_command(found[1] if found else None, cwd)
 
 
 def rule_command(args: argparse.Namespace) -> int:
-    found = rule_by_code(args.code)
+    wanted = args.code.strip()
+    found = rule_by_code(wanted) or next((r for r in all_rules() if r.name() == wanted.lower()), None)
     if found is not None:
         print(render_rules_json([found]) if args.output_format == "json" else render_rule(found), end="")
         return 0
@@ -151,9 +146,10 @@ def rule_command(args: argparse.Namespace) -> int:
         pattern_rules = _pattern_rules()
     except SettingsError as error:
         return fail(str(error))
-    pattern = next((r for r in pattern_rules if r.code == args.code.strip().upper()), None)
+    pattern = next((r for r in pattern_rules
+                    if wanted.upper() == r.code or wanted.lower() == getattr(r, "name", None)), None)
     if pattern is None:
-        return fail(f"unknown rule code {args.code!r}")
+        return fail(f"unknown rule code or name {args.code!r} (`flake8-ddd rules` lists them)")
     print(json.dumps([pattern_rule_as_dict(pattern)], indent=2) if args.output_format == "json"
           else render_pattern_rule(pattern), end="")
     return 0
@@ -212,6 +208,9 @@ def check(args: argparse.Namespace, show: Optional[map_command.Show] = None) -> 
         value = getattr(args, flag.replace("-", "_"))
         if value is not None:
             overrides[flag] = value
+    if args.statistics and args.output_format in ("github", "sarif"):
+        return fail(f"--statistics cannot be shown as --output-format {args.output_format}, "
+                    f"which has no place for counts; use concise, full or json")
     try:
         settings = load_settings(config_path=args.config, isolated=args.isolated,
                                  overrides=overrides)
@@ -247,17 +246,17 @@ def check(args: argparse.Namespace, show: Optional[map_command.Show] = None) -> 
 def _findings(args: argparse.Namespace, settings: Any, paths: List[str],
               plan: Optional[adoption_cli.Plan] = None) -> List[runner.Reported]:
     job = runner.make_job(settings)
-    files = list(runner.discover(paths, settings.excluded, settings.filename, args.stdin_filename))
-    stdin_findings: List[runner.Reported] = []
-    stdin_data = b""
-    if runner.STDIN in files:
-        files.remove(runner.STDIN)
-        stdin_data = sys.stdin.buffer.read()
-        stdin_findings = runner.check_source(runner.display_path(args.stdin_filename),
-                                             stdin_data, job)
+    found = runner.find_files(paths, settings.excluded, settings.filename, args.stdin_filename)
+    files = [path for path in found.files if path != runner.STDIN]
+    walk_and_stdin = runner.walk_problems(found, job)
+    stdin = adoption_cli.RecordingStream(sys.stdin.buffer)
+    if runner.STDIN in found.files:
+        walk_and_stdin += runner.check_stdin(args.stdin_filename, stdin, job)
     if plan is not None:
-        plan.note_run(files, runner.display_path(args.stdin_filename) if stdin_data else None,
-                      stdin_data)
+        shown = runner.display_path(args.stdin_filename) if runner.STDIN in found.files else None
+        plan.note_run(files, shown, stdin.data)
+    for note in runner.walk_notes(found, runner.STDIN in found.files):
+        print(note, file=sys.stderr)
     unlayered = layer_report.nothing_layered_warning(files, settings.config().layer)
     if unlayered:
         print(unlayered, file=sys.stderr)
@@ -265,7 +264,7 @@ def _findings(args: argparse.Namespace, settings: Any, paths: List[str],
     findings = runner.run(files, job, runner.job_count(args.jobs, len(files)), result_cache)
     if result_cache is not None:
         result_cache.save()
-    return runner.sort(findings + stdin_findings)
+    return runner.sort(findings + walk_and_stdin)
 
 
 COMMANDS = {

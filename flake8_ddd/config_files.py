@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -27,7 +28,7 @@ from flake8_ddd.diagnostics import NON_RULE_CODES
 from flake8_ddd.flake8_compat import (
     VALID_CODE_PREFIX, FileSelections, PerFileIgnoresError, Selection, normalize_path,
     parse_per_file_ignores)
-from flake8_ddd.option import ConfigError, split_codes, split_list
+from flake8_ddd.option import ConfigError, glob_problem, split_codes, split_list
 from flake8_ddd.options import PATTERN_RULES_KEY, Config
 from flake8_ddd.registry import all_options, all_rules
 from flake8_ddd.toml_support import toml_module
@@ -128,11 +129,22 @@ def _tool_table(path: str, document: Mapping[str, Any]) -> Optional[Mapping[str,
 
 
 def _read_ini(path: str) -> Optional[configparser.RawConfigParser]:
+    """The file's sections when it has a ``[flake8]`` one. A duplicate key or section is an
+    error (flake8 stops on it too); a file that cannot be parsed at all is skipped, as flake8
+    does, but said on standard error."""
     parser = configparser.RawConfigParser()
     try:
         parser.read(path, encoding="utf-8")
-    except (UnicodeDecodeError, configparser.Error):
-        return None  # flake8 skips unparseable files too
+    except (configparser.DuplicateOptionError, configparser.DuplicateSectionError) as error:
+        what = (f"key {error.option!r} in [{error.section}]"
+                if isinstance(error, configparser.DuplicateOptionError) else f"section [{error.section}]")
+        raise SettingsError(f"{path}: duplicate {what} (line {error.lineno}); flake8 refuses "
+                            f"this file too: keep one") from None
+    except (UnicodeDecodeError, configparser.Error) as error:
+        reason = str(error).splitlines()[0]
+        print(f"flake8-ddd: warning: {path}: cannot be parsed ({reason}); skipped, as flake8 "
+              f"skips it", file=sys.stderr)
+        return None
     return parser if parser.has_section("flake8") else None
 
 
@@ -224,15 +236,9 @@ def _check_codes(key: str, codes: Sequence[str], where: str, lenient: bool,
 
 def _check_globs(key: str, patterns: Sequence[str], where: str) -> None:
     for pattern in patterns:
-        depth = 0
-        for char in pattern:
-            if char == "[":
-                depth += 1
-            elif char == "]" and depth:
-                depth -= 1
-        if depth or not pattern.strip():
-            raise SettingsError(f"{where}: {key}: malformed glob {pattern!r}"
-                                f"{' (unclosed [)' if depth else ''}")
+        problem = glob_problem(pattern)
+        if problem:
+            raise SettingsError(f"{where}: {key}: malformed glob {pattern!r} ({problem})")
 
 
 def _per_file(value: Any, where: str) -> List[Tuple[str, List[str]]]:

@@ -58,7 +58,32 @@ def check_layer_pair(item: str) -> None:
 
 
 def check_nothing(item: str) -> None:
-    """Any item is valid (paths and globs)."""
+    """Any item is valid (paths)."""
+
+
+def glob_problem(pattern: str) -> str:
+    """Why ``pattern`` is not a usable glob ('' when it is): an unclosed ``[`` (fnmatch would
+    silently match it literally) or nothing at all."""
+    if not pattern.strip():
+        return "an empty glob"
+    depth = 0
+    for char in pattern:
+        if char == "[":
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+    return "an unclosed [" if depth else ""
+
+
+def check_glob(item: str) -> None:
+    if glob_problem(item):
+        raise ValueError(item)
+
+
+def check_glob_layer_pair(item: str) -> None:
+    """``GLOB=LAYER[+LAYER]`` with a well-formed glob."""
+    check_layer_pair(item)
+    check_glob(item.rpartition("=")[0])
 
 
 @dataclass(frozen=True)

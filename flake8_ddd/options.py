@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Dict, Mapping, Tuple
 
 from flake8_ddd.layers import (DATABASE_STEMS, DEFAULT_GROUPING_DIRS, DEFAULT_SEGMENTS,
                                SETTINGS_STEMS, Layer, LayerConfig, parse_layer_names)
-from flake8_ddd.option import ConfigError, Option, check_layer_pair, check_nothing
+from flake8_ddd.option import (
+    ConfigError, Option, check_glob, check_glob_layer_pair, check_layer_pair, check_nothing)
 
 if TYPE_CHECKING:  # pragma: no cover
     from flake8_ddd.patterns import PatternRule
@@ -30,13 +31,14 @@ LAYER_SEGMENTS = Option(
 LAYER_PATHS = Option(
     "ddd-layer-paths", (),
     "Path globs mapped to one or two layers: GLOB=LAYER[+LAYER].",
-    form=f"GLOB=LAYER[+LAYER] items, LAYER one of {LAYER_NAMES} (e.g. app/*/models.py=models+schemas)",
-    check_item=check_layer_pair)
+    form=f"GLOB=LAYER[+LAYER] items, a well-formed glob (every [ closed), LAYER one of "
+         f"{LAYER_NAMES} (e.g. app/*/models.py=models+schemas)",
+    check_item=check_glob_layer_pair)
 LAYER_EXCLUDE = Option(
     "ddd-layer-exclude", (),
     "Path globs whose files get no layer (only the layer-free rules run on them).",
-    form="a comma-separated list of path globs (e.g. app/legacy/*)",
-    check_item=check_nothing)
+    form="a comma-separated list of well-formed path globs, every [ closed (e.g. app/legacy/*)",
+    check_item=check_glob)
 APP_PACKAGES = Option(
     "ddd-app-packages", (),
     "Top-level packages of the application, for layer checks on absolute imports "

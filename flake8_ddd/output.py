@@ -8,7 +8,11 @@
 - ``github``: GitHub Actions workflow commands (``::error ...::``), one per finding;
 - ``sarif``: SARIF 2.1.0, with every rule and its documentation.
 
-Columns are 1-based and counted in characters everywhere.
+Columns are 1-based and counted in characters everywhere. A path is shown as it is, except
+that control characters (a newline in a file name would split a line in two) and bytes that
+are not UTF-8 are escaped as Python writes them (``\\n``, ``\\x07``, ``\\xe9``); SARIF URIs are
+percent-encoded per RFC 3986. ``--statistics`` is a table (``concise``, ``full``) or JSON: the
+command refuses it with ``github`` and ``sarif``, which have no place for counts.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import collections
 import json
 import os
 import pathlib
+import re
+import urllib.parse
 from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence
 
 from flake8_ddd.diagnostics import CodeDoc, Reported
@@ -24,6 +30,10 @@ from flake8_ddd.diagnostics import CodeDoc, Reported
 TOOL_NAME = "flake8-ddd"
 INFORMATION_URI = "https://pypi.org/project/flake8-ddd/"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+#: Characters a shown path never carries raw: C0 and C1 controls, DEL, and lone surrogates
+#: (bytes of a file name that are not UTF-8, as ``os.fsdecode`` keeps them).
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 class Catalog(NamedTuple):
@@ -48,10 +58,24 @@ def end_column(finding: Reported) -> int:
     return max(len(finding.source.rstrip()) + 1, finding.col + 2)
 
 
+def _escape_one(match: "re.Match[str]") -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else (
+        f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
+
+
+def shown_text(text: str) -> str:
+    """``text`` with control characters and undecodable bytes escaped (``\\n``, ``\\xe9``)."""
+    return UNPRINTABLE.sub(_escape_one, text) if UNPRINTABLE.search(text) else text
+
+
 # --- text formats ----------------------------------------------------------------------------
 
 def concise_line(f: Reported) -> str:
-    return f"{f.path}:{f.line}:{f.col + 1}: {f.code} {f.text}"
+    return f"{shown_text(f.path)}:{f.line}:{f.col + 1}: {f.code} {shown_text(f.text)}"
 
 
 def render_concise(findings: Sequence[Reported], catalog: Catalog) -> str:
@@ -74,12 +98,18 @@ def _absolute(path: str) -> str:
     return os.path.abspath(path)
 
 
+def _text_path(path: str) -> str:
+    """The absolute path as JSON text: undecodable bytes escaped (JSON has no lone surrogates)."""
+    absolute = _absolute(path)
+    return shown_text(absolute) if re.search("[\ud800-\udfff]", absolute) else absolute
+
+
 def as_json_object(f: Reported, catalog: Catalog) -> dict:
     return {
         "cell": None,
         "code": f.code,
         "end_location": {"column": end_column(f), "row": f.line},
-        "filename": _absolute(f.path),
+        "filename": _text_path(f.path),
         "fix": None,
         "location": {"column": f.col + 1, "row": f.line},
         "message": f.text,
@@ -107,7 +137,7 @@ def _escape_property(text: str) -> str:
 def github_line(f: Reported) -> str:
     properties = [
         ("title", f"{TOOL_NAME} ({f.code})"),
-        ("file", _absolute(f.path)),
+        ("file", _text_path(f.path)),
         ("line", str(f.line)),
         ("col", str(f.col + 1)),
         ("endLine", str(f.line)),
@@ -141,14 +171,23 @@ def _sarif_rule(doc: CodeDoc) -> dict:
     return descriptor
 
 
+def uri_path(path: str) -> str:
+    """A path as the path part of a URI (RFC 3986): its bytes (UTF-8, or as the file system
+    gave them), every one but unreserved characters and ``/`` percent-encoded."""
+    return urllib.parse.quote(os.fsencode(path), safe="/")
+
+
+def file_uri(path: pathlib.PurePath) -> str:
+    return "file://" + uri_path(path.as_posix())
+
+
 def _artifact(path: str, root: pathlib.Path) -> dict:
     absolute = pathlib.Path(_absolute(path))
     try:
         relative = absolute.relative_to(root)
     except ValueError:
-        return {"uri": absolute.as_uri()}
-    return {"uri": relative.as_posix().replace("%", "%25").replace(" ", "%20"),
-            "uriBaseId": "%SRCROOT%"}
+        return {"uri": file_uri(absolute)}
+    return {"uri": uri_path(relative.as_posix()), "uriBaseId": "%SRCROOT%"}
 
 
 def render_sarif(findings: Sequence[Reported], catalog: Catalog) -> str:
@@ -180,7 +219,7 @@ def render_sarif(findings: Sequence[Reported], catalog: Catalog) -> str:
                 "informationUri": INFORMATION_URI,
                 "rules": [_sarif_rule(catalog.doc(code)) for code in codes],
             }},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": root.as_uri() + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": file_uri(root).rstrip("/") + "/"}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],

@@ -17,6 +17,7 @@ from flake8_ddd.option import ConfigError, Option
 from flake8_ddd.options import BASELINE, Config
 from flake8_ddd.registry import all_options, all_rules
 from flake8_ddd.flake8_compat import FLAKE8_DEFAULT_IGNORE, Selection, trap_warning
+from flake8_ddd.unknown_options import unknown_options_warning
 from flake8_ddd.layer_report import warn_flake8_run
 
 
@@ -80,6 +81,9 @@ def warn_about_traps(options: argparse.Namespace) -> None:
     warning = trap_warning(selection, [rule.code for rule in all_rules()])
     if warning:
         print(warning, file=sys.stderr)
+    misspelled = unknown_options_warning(options, [option.name for option in all_options()])
+    if misspelled:
+        print(misspelled, file=sys.stderr)
 
 
 def _help(option: Option) -> str:

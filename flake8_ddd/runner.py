@@ -3,14 +3,15 @@
 Each file goes through the same :func:`flake8_ddd.engine.lint_tree` call, with the same
 :class:`flake8_ddd.options.Config`, as in the flake8 plugin; the select/ignore decision,
 ``# noqa`` and ``per-file-ignores`` follow flake8 (:mod:`flake8_ddd.flake8_compat`). Files are
-spread over worker processes; a file that cannot be read or parsed becomes one finding
-(``E902`` / ``E999``) and the others are still checked.
+spread over worker processes (never more than files or cores); a file that cannot be read or
+parsed becomes one finding (``E902`` / ``E999``) and the others are still checked. Files are
+found and read by :mod:`flake8_ddd.source_files`: regular files only, of bounded size, and a
+directory that cannot be listed is an ``E902`` too.
 """
 
 from __future__ import annotations
 
 import ast
-import fnmatch
 import gc
 import io
 import multiprocessing
@@ -18,16 +19,18 @@ import os
 import sys
 import tokenize
 import warnings
-from typing import Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import BinaryIO, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from flake8_ddd import project_store
-from flake8_ddd.cache import Entry, ResultCache, cache_root, run_key
+from flake8_ddd.cache import Entry, ResultCache, run_key
+from flake8_ddd.cache_store import cache_root
 from flake8_ddd.config_files import Settings
 from flake8_ddd.diagnostics import READ_ERROR_CODE, SYNTAX_ERROR_CODE, Reported, internal_error
 from flake8_ddd.engine import lint_tree
 from flake8_ddd.flake8_compat import FileSelections, NoqaLines, file_is_noqa, matches_filename
 from flake8_ddd.options import Config
 from flake8_ddd.registry import all_rules
+from flake8_ddd.source_files import Found, NotReadable, read_file, read_stream, walk
 
 STDIN = "-"
 
@@ -45,27 +48,37 @@ class Job(NamedTuple):
 
 def discover(paths: Sequence[str], exclude: Sequence[str], filename_patterns: Sequence[str],
              stdin_name: str = "stdin") -> Iterator[str]:
-    """flake8's file discovery: walk directories, prune excluded ones, keep ``*.py``.
+    """The files :func:`find_files` finds (what it could not list or skipped aside)."""
+    return iter(find_files(paths, exclude, filename_patterns, stdin_name).files)
 
-    A file named on the command line is checked whatever its name, unless it is excluded.
-    """
+
+def find_files(paths: Sequence[str], exclude: Sequence[str], filename_patterns: Sequence[str],
+               stdin_name: str = "stdin") -> Found:
+    """flake8's file discovery (:func:`flake8_ddd.source_files.walk`) with flake8's excludes;
+    ``-`` stays in the files (standard input) unless its ``--stdin-filename`` is excluded."""
     def excluded(path: str) -> bool:
         if path == STDIN:
             return stdin_name != "stdin" and matches_filename(stdin_name, exclude)
         return matches_filename(path, exclude)
 
-    for arg in paths or ["."]:
-        if excluded(arg):
-            continue
-        if not os.path.isdir(arg):
-            yield arg
-            continue
-        for root, directories, files in os.walk(arg):
-            directories[:] = sorted(d for d in directories if not excluded(os.path.join(root, d)))
-            for name in sorted(files):
-                joined = os.path.join(root, name)
-                if not excluded(joined) and any(fnmatch.fnmatch(joined, p) for p in filename_patterns):
-                    yield joined
+    return walk(paths or ["."], excluded, filename_patterns)
+
+
+def walk_problems(found: Found, job: "Job") -> List[Reported]:
+    """One E902 per directory the walk could not list (unless an ignore list names E902)."""
+    return [_problem(display_path(path), READ_ERROR_CODE, 1, 0, reason)
+            for path, reason in found.unreadable
+            if not _ignored_outright(READ_ERROR_CODE, job.selections.for_file(display_path(path)))]
+
+
+def walk_notes(found: Found, stdin: bool) -> List[str]:
+    """What the walk skipped, and a word when nothing at all is left to check."""
+    notes = [f"flake8-ddd: note: skipped {display_path(path)!r}: {kind}, not a regular file"
+             for path, kind in found.skipped]
+    if not found.files and not stdin:
+        notes.append("flake8-ddd: warning: 0 files checked: no file under the paths given "
+                     "matches the filename patterns, or exclude removes them all")
+    return notes
 
 
 def display_path(path: str) -> str:
@@ -165,13 +178,25 @@ def _ignored_outright(code: str, selection) -> bool:
 def check_path(path: str, job: Job) -> List[Reported]:
     shown = display_path(path)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        reason = error.strerror or str(error)
-        problem = _problem(shown, READ_ERROR_CODE, 1, 0, f"{type(error).__name__}: {reason}")
-        return [] if _ignored_outright(READ_ERROR_CODE, job.selections.for_file(shown)) else [problem]
+        data = read_file(path)
+    except NotReadable as error:
+        return _unreadable(shown, error, job)
     return check_source(shown, data, job)
+
+
+def check_stdin(stdin_name: str, stream: BinaryIO, job: Job) -> List[Reported]:
+    """Findings for standard input, shown as ``stdin_name`` (read up to the size limit)."""
+    shown = display_path(stdin_name)
+    try:
+        data = read_stream(stream)
+    except NotReadable as error:
+        return _unreadable(shown, error, job)
+    return check_source(shown, data, job)
+
+
+def _unreadable(shown: str, error: NotReadable, job: Job) -> List[Reported]:
+    problem = _problem(shown, READ_ERROR_CODE, 1, 0, str(error))
+    return [] if _ignored_outright(READ_ERROR_CODE, job.selections.for_file(shown)) else [problem]
 
 
 # --- the result cache ---------------------------------------------------------------------
@@ -187,9 +212,8 @@ def open_cache(job: Job, config_source: Optional[str] = None, cwd: Optional[str]
 
 def _read(path: str) -> Optional[bytes]:
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
+        return read_file(path)
+    except NotReadable:
         return None
 
 
@@ -204,7 +228,7 @@ def serve_cached(paths: Sequence[str], cache: ResultCache, results: List[Reporte
         shown = display_path(path)
         data = _read(path)
         key = cache.key_of(path, data) if data is not None else ""
-        cached = cache.lookup(shown, key) if data is not None else None
+        cached = cache.lookup(shown, key, data) if data is not None else None
         if cached is None:
             misses.append(path)
         else:
@@ -221,7 +245,7 @@ def check_cached(path: str, job: Job,
     if cache is None or data is None:
         return check_path(path, job), None  # reports a read error; nothing to cache
     key = cache.key_of(path, data)
-    cached = cache.lookup(shown, key)
+    cached = cache.lookup(shown, key, data)
     if cached is not None:
         return cached, (shown, key, None)
     found = check_source(shown, data, job)
@@ -246,9 +270,18 @@ def _run_one(path: str) -> Tuple[List[Reported], Optional[Entry]]:
 
 
 def job_count(requested: Optional[int], files: int) -> int:
-    if requested is None:
-        requested = os.cpu_count() or 1
-    return max(1, min(requested, files))
+    """Worker processes for ``files`` files: as requested (default: one per core), but never
+    more than the files or the cores (``--jobs 1500`` must not fork 1,500 processes)."""
+    cores = usable_cores()
+    return max(1, min(cores if requested is None else min(requested, cores), files))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform tells)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _context() -> multiprocessing.context.BaseContext:

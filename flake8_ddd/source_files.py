@@ -77,6 +77,24 @@ def read_file(path: str) -> bytes:
     return b"".join(chunks)
 
 
+def read_head(path: str, limit: int = 1 << 16) -> bytes:
+    """At most the first ``limit`` bytes of the regular file ``path`` (for the pin comment of
+    its first lines); empty for anything else, never blocking."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        return b""
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return b""
+        return os.read(descriptor, limit)
+    except OSError:
+        return b""
+    finally:
+        os.close(descriptor)
+
+
 def read_stream(stream: BinaryIO) -> bytes:
     """Standard input, at most :data:`MAX_FILE_BYTES`; NotReadable beyond."""
     data = stream.read(MAX_FILE_BYTES + 1)

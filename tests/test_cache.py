@@ -15,7 +15,8 @@ import pytest
 
 from flake8_ddd import cache as cache_module
 from flake8_ddd import cli, runner
-from flake8_ddd.cache import CACHE_DIR_NAME, canonical, file_key
+from flake8_ddd.cache import canonical, file_key
+from flake8_ddd.cache_store import CACHE_DIR_NAME, ENV_CACHE_DIR
 
 CRUD = "async def save(session):\n    await session.commit()\n"
 SERVICE = textwrap.dedent("""\
@@ -58,7 +59,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "app/main.py": CLEAN,
     })
     monkeypatch.chdir(root)
-    monkeypatch.delenv(cache_module.ENV_CACHE_DIR, raising=False)
+    monkeypatch.delenv(ENV_CACHE_DIR, raising=False)
     return root
 
 
@@ -210,7 +211,7 @@ def test_cache_sits_next_to_the_configuration(project, capsys, monkeypatch):
 
 def test_environment_variable_moves_the_cache(project, capsys, monkeypatch, tmp_path):
     elsewhere = tmp_path / "elsewhere" / CACHE_DIR_NAME
-    monkeypatch.setenv(cache_module.ENV_CACHE_DIR, str(elsewhere))
+    monkeypatch.setenv(ENV_CACHE_DIR, str(elsewhere))
     run(capsys)
     assert elsewhere.is_dir() and not (project / CACHE_DIR_NAME).exists()
 
@@ -365,7 +366,7 @@ def test_unwritable_cache_only_warns(project, capsys, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(cache_module, "_write_atomic", refuse)
+    monkeypatch.setattr(cache_module, "write_atomic", refuse)
     status = cli.main(["check", "--jobs", "1"])
     captured = capsys.readouterr()
     assert status == 1 and "DDD001" in captured.out
