@@ -58,7 +58,9 @@ class FeatureWithoutTests(Rule):
     (`tests/unit/test_price.py` for `pricing/`) is not recognised: name the directory or
     module after the feature, or silence the package with `# noqa: DDD605` on line 1 of its
     `__init__.py` (or `per-file-ignores = app/pricing/__init__.py:DDD605`). Projects that
-    keep no tests per feature at all should simply not select this opt-in rule.
+    keep no tests per feature at all should simply not select this opt-in rule. A shared
+    package directly below the application package (`common/`, or a `modules/` directory
+    that only groups the features) counts as a feature: list it in `ddd-grouping-dirs`.
     """
 
     code = "DDD605"
