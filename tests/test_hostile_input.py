@@ -499,7 +499,7 @@ def test_readme_try_it_commands_work_typed_in_order_from_the_repository_root(tmp
 
 def test_docs_never_install_from_an_index_that_does_not_serve_the_package():
     """No index serves flake8-ddd: instructions install from a checkout or a git URL."""
-    bare = re.compile(r"pip install\s+['\"]?flake8-ddd(?:\[[a-z,]+\])?['\"]?(?:\s|$|`)")
+    bare = re.compile(r"pip install\s+['\"]?flake8-ddd(?:\[[a-z,]+\])?(?!\s*@)['\"]?(?:\s|$|`)")
     offenders = []
     for path in [ROOT / "README.md", *ROOT.glob("docs/*.md"), *ROOT.glob("examples/*/README.md")]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
