@@ -34,6 +34,8 @@ GENERIC_STEMS = frozenset({"__init__", "main", "app", "utils", "util", "base", "
 #: Top-level directories that are never application code.
 NOT_APPLICATION = frozenset({"tests", "test", "scripts", "migrations", "alembic", "docs", "bin",
                              "tools", "load_tests", "benchmarks", "examples"})
+#: Entry points and scripts: never mapped to a layer (their layer code shows as DDD606).
+ENTRY_POINTS = frozenset({"main", "__main__", "cli", "manage", "app", "wsgi", "asgi", "server"})
 COMMIT_METHODS = frozenset({"commit"})
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 MIN_SHARED = 2
@@ -56,7 +58,10 @@ def classify(tree: ast.AST, path: str, config) -> Tuple[Optional[Layer], Optiona
     from flake8_ddd.rules._database import (ENGINE_FACTORIES, QUERY_METHODS, database_callable,
                                             is_session_method_call)
     from flake8_ddd.rules._schemas import module_schemas
+    from flake8_ddd.rules.ddd606_layer_code_without_layer import is_migration
 
+    if is_migration(tree):
+        return None, None
     ctx = FileContext(tree, path, [], config)
     handlers = routers = queries = commits = 0
     for node in ast.walk(tree):
@@ -137,7 +142,7 @@ def _first_lines(path: str) -> List[str]:
 def propose(facts: Sequence[FileFacts], layer_config: LayerConfig) -> Proposal:
     proposal = Proposal()
     unmapped = [f for f in facts if not f.location.layers and f.content is not None
-                and f.location.role is None]
+                and f.location.role is None and f.location.stem not in ENTRY_POINTS]
     covered = _propose_segments(facts, unmapped, layer_config, proposal)
     for fact in unmapped:
         if fact.path not in covered:

@@ -13,7 +13,7 @@ from typing import Dict, Set, Tuple
 
 import pytest
 
-from harness import BIN, clean_env, make_project, parse_flake8, run_flake8
+from harness import clean_env, codes, config, lint, lint_messages, make_project, parse_flake8, run_flake8
 
 ROUTER = "from fastapi import APIRouter\n\nrouter = APIRouter()\n"
 
@@ -260,3 +260,28 @@ def test_init_writes_into_an_existing_flake8_section(tmp_path):
                            "    handlers=routes\n")
     assert text.endswith("\n[mypy]\nstrict = true\n")
     assert run_check(["check", "--no-cache", "--exit-zero", "."], root).returncode == 0
+
+
+# --- DDD606 details ---------------------------------------------------------------------------------
+
+def test_ddd606_message_counts_what_it_found():
+    text = ("from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get('/a')\n"
+            "async def a(session) -> int:\n    await session.execute('x')\n    return await session.scalar('y')\n")
+    assert lint_messages(text, "app/user/handlers.py", config(selected=("DDD606",))) == [
+        "1:1: DDD606 module has no layer but holds layer code (1 route handler, 2 session queries): "
+        "the layer rules never check it; give it a layer (a segment name, ddd-layer-paths or a "
+        "ddd: layer pin) or exclude it with ddd-layer-exclude"]
+
+
+def test_ddd606_skips_migrations_and_settings_or_database_modules():
+    cfg = config(selected=("DDD606",))
+    migration = ("revision = 'a1'\ndown_revision = None\n\n\nclass Table(Base):\n"
+                 "    __tablename__ = 't'\n")
+    assert codes(lint(migration, "app/user/versions/0001_init.py", cfg), "DDD606") == set()
+    not_migration = migration.replace("down_revision", "previous")
+    assert codes(lint(not_migration, "app/user/versions/0001_init.py", cfg), "DDD606") == {(1, "DDD606")}
+    model = "from pydantic import BaseModel\n\n\nclass Options(BaseModel):\n    debug: bool = False\n"
+    assert codes(lint(model, "app/config.py", cfg), "DDD606") == set()
+    assert codes(lint(model, "app/user/options.py", cfg), "DDD606") == {(1, "DDD606")}
+    assert codes(lint(model, "app/user/options.py", config(selected=("DDD6",))), "DDD606") == {(1, "DDD606")}
+    assert codes(lint(model, "app/user/options.py", config(selected=("DDD",))), "DDD606") == set()

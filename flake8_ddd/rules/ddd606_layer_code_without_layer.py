@@ -13,6 +13,14 @@ KINDS = {"route handler": "route handlers", "session query": "session queries",
          "ORM class": "ORM classes", "Pydantic class": "Pydantic classes"}
 
 
+def is_migration(tree: ast.AST) -> bool:
+    """An Alembic revision: a module-level ``down_revision = ...``."""
+    return any(isinstance(statement, (ast.Assign, ast.AnnAssign)) and any(
+        isinstance(target, ast.Name) and target.id == "down_revision"
+        for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target]))
+        for statement in getattr(tree, "body", ()))
+
+
 class LayerCodeWithoutLayer(Rule):
     """Layer code in a module that has no layer
 
@@ -26,7 +34,9 @@ class LayerCodeWithoutLayer(Rule):
     routes or unbounded strings go unreported; this rule shows where. Opt-in.
 
     Not reported: tests, files excluded with `ddd-layer-exclude` or pinned `# ddd: layer=none`
-    (a deliberate "no layer"), settings classes (`BaseSettings`), enums, dataclasses. `flake8-ddd layers` lists every
+    (a deliberate "no layer"), the settings and database modules (`app/config.py`,
+    `app/db/session.py`: their role is known), Alembic revisions (a module-level
+    `down_revision`), settings classes (`BaseSettings`), enums, dataclasses. `flake8-ddd layers` lists every
     file's layer and `flake8-ddd init` proposes a configuration that maps such modules.
 
     ## Why is this bad?
@@ -67,7 +77,8 @@ class LayerCodeWithoutLayer(Rule):
 
     @classmethod
     def applies_to(cls, location: Location) -> bool:
-        return not location.layers and location.decided_by not in ("exclude", "pin")
+        return (not location.layers and location.role is None
+                and location.decided_by not in ("exclude", "pin"))
 
     @classmethod
     def scope_text(cls) -> str:
@@ -98,7 +109,7 @@ class LayerCodeWithoutLayer(Rule):
             self.found["Pydantic class"] += 1
 
     def finish(self) -> None:
-        if self.ctx.layers:
+        if self.ctx.layers or is_migration(self.ctx.tree):
             return
         parts = [f"{count} {kind if count == 1 else KINDS[kind]}"
                  for kind, count in self.found.items() if count]
