@@ -55,10 +55,9 @@ def _names(value: str, accepted: Collection[str]) -> Tuple[Tuple[str, ...], Opti
     for part in parts:
         if not NAME.fullmatch(part):
             return (), f"has {_shorten(part)!r}, which is not a layer name"
+        if part.lower() != NO_LAYER and part.lower() not in accepted:
+            return (), f"names the unknown layer {_shorten(part.lower())!r}"
     names = tuple(part.lower() for part in parts)
-    for name in names:
-        if name != NO_LAYER and name not in accepted:
-            return (), f"names the unknown layer {_shorten(name)!r}"
     if NO_LAYER in names and len(names) > 1:
         return (), f"joins {NO_LAYER!r} with a layer"
     return (() if names == (NO_LAYER,) else names), None

@@ -506,3 +506,22 @@ def test_docs_never_install_from_an_index_that_does_not_serve_the_package():
             if bare.search(line):
                 offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("line, names, problem", [
+    ("# ddd: layer=crud", ("crud",), None),
+    ("x = 1  # ddd:layer = Models + schemas  ", ("models", "schemas"), None),
+    ("# ddd: layer=none", (), None),
+    ("# ddd: layer=crd", (), "names the unknown layer 'crd'"),
+    ("# ddd: layer=crud+none", (), "joins 'none' with a layer"),
+    ("# ddd: layer=crud,", (), "has a dangling separator in 'crud,'"),
+    ("# ddd: layer=", (), "names no layer"),
+    ("# ddd: layer=crud # why", (), "has '#', which is not a layer name"),
+])
+def test_pin_parser(line, names, problem):
+    from flake8_ddd.layers import Layer
+    from flake8_ddd.pins import find_pin
+
+    pin = find_pin(['"""Doc."""\n', line + "\n"], [layer.value for layer in Layer])
+    assert pin is not None and pin.line == 2 and line[pin.col] == "#"
+    assert (pin.names, pin.problem) == (names, problem)

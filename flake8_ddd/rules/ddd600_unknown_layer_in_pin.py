@@ -18,9 +18,10 @@ class UnknownLayerInPin(Rule):
     accepted names. Such a pin is ignored: the file keeps the layer its path gives.
 
     ## Why is this bad?
-    A pin exists because the path alone gives the wrong layer. A misspelled pin silently
-    leaves the file in that wrong layer (or in none), so the layer rules the author asked
-    for never run on it, and nothing says so.
+    The guide's layer rules ("AI tools and developers MUST adhere to the following layer
+    rules") reach a file only through its layer. A pin exists because the path alone gives
+    the wrong layer; a misspelled pin silently leaves the file in that wrong layer (or in
+    none), so the rules the author asked for never run on it, and nothing says so.
 
     ## Example
     ```python
