@@ -15,6 +15,7 @@ import sys
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence
 
 from flake8_ddd.layers import PIN_COMMENT_LINES, LayerConfig, Location, locate_file
+from flake8_ddd.source_files import read_head
 
 NO_FEATURE = "(no feature)"
 TESTS = "(tests)"
@@ -36,16 +37,9 @@ class Row(NamedTuple):
 
 def first_lines(path: str, count: int = PIN_COMMENT_LINES) -> List[str]:
     """The first lines of a file (for pin comments); none when it cannot be read."""
-    lines: List[str] = []
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                lines.append(line.rstrip("\r\n"))
-                if len(lines) >= count:
-                    break
-    except OSError:
-        return []
-    return lines
+    # regular files only, a bounded head: never blocks on a FIFO nor reads /dev/zero (issue 10)
+    text = read_head(path).decode("utf-8", "replace")
+    return [line.rstrip("\r") for line in text.split("\n")[:count]]
 
 
 def shown_path(path: str, cwd: Optional[str] = None) -> str:
@@ -147,7 +141,7 @@ def warn_flake8_run(options: argparse.Namespace, config: LayerConfig) -> None:
     if multiprocessing.current_process().name != "MainProcess":
         return
     paths = [p for p in (getattr(options, "filenames", None) or ["."]) if p != "-"]
-    exclude = list(getattr(options, "exclude", None) or ()) + list(getattr(options, "extend_exclude", None) or ())
+    exclude = [*(getattr(options, "exclude", None) or ()), *(getattr(options, "extend_exclude", None) or ())]
     patterns = list(getattr(options, "filename", None) or ["*.py"])
     if not paths:
         return

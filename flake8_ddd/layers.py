@@ -22,7 +22,8 @@ from typing import Iterable, Mapping, Optional, Sequence, Tuple
 
 from flake8_ddd import pins
 from flake8_ddd.pins import PIN_COMMENT_LINES  # noqa: F401 - where the layer report reads it
-from flake8_ddd.module_paths import PROJECT_ROOT_MARKERS, project_module_kind, split_module_path
+from flake8_ddd.module_paths import PROJECT_ROOT_MARKERS  # noqa: F401 - re-exported
+from flake8_ddd.module_paths import project_module_kind, split_module_path
 
 
 class Layer(str, enum.Enum):

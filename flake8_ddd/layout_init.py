@@ -3,13 +3,13 @@
 The project is read twice: its paths (what the current configuration decides for each file)
 and its content (what each layer-less module holds: route handlers or an ``APIRouter`` make
 routes, ORM classes make models, modules of Pydantic models only make schemas, session
-queries make crud, or services when the module also commits; ``BaseSettings`` classes make a settings module, engine or session-factory
-creation at module level a database module). From that it proposes, in this order of preference: segment
-names shared by several files (``handlers=routes``), grouping directories below the
-application package (``infrastructure``), settings/database module names, and last one path
-glob per remaining file. ``--write`` adds the proposal to the project's configuration file
-(the one ``flake8-ddd check`` reads, else ``pyproject.toml``, else ``setup.cfg``) without
-touching anything else in it.
+queries make crud, or services when the module also commits; ``BaseSettings`` classes make a
+settings module, engine or session-factory creation at module level a database module). From
+that it proposes, in this order of preference: segment names shared by several files
+(``handlers=routes``), one path glob per remaining file, grouping directories below the
+application package (``infrastructure``) and settings/database module names. ``--write``
+adds the proposal to the project's configuration file (the one ``flake8-ddd check`` reads, else
+``pyproject.toml``, else ``setup.cfg``) without touching anything else in it.
 """
 
 from __future__ import annotations
@@ -264,8 +264,8 @@ def init_command(args: argparse.Namespace) -> int:
     proposal = propose(facts, config.layer)
     raw = dict(settings.rule_options)
     for key, items in proposal.items():
-        raw[key] = list(_existing(raw.get(key))) + list(items) if key in ("ddd-layer-segments",
-                                                                            "ddd-layer-paths") else list(items)
+        extended = key in ("ddd-layer-segments", "ddd-layer-paths")
+        raw[key] = (list(_existing(raw.get(key))) if extended else []) + list(items)
     after_config = build_config(raw).layer
     before = sum(1 for f in facts if f.location.layers)
     after = sum(1 for f in facts if locate_file(f.path, after_config, _first_lines(f.path)).layers)

@@ -36,7 +36,8 @@ SHAPES: Dict[str, Tuple[Dict[str, str], Set[Tuple[str, int, str]], Tuple[str, ..
         "app/user/routes/__init__.py": "from app.user.auth_management.routes import router\n",
         "app/user/auth_management/__init__.py": "",
         "app/user/auth_management/routes.py": ROUTER,
-        "app/user/auth_management/crud.py": "async def find(db, user_id):\n    return await db.get(user_id)\n",
+        "app/user/auth_management/crud.py": ("async def find(db, user_id):\n"
+                                             "    return await db.get(user_id)\n"),
         "app/user/services/__init__.py": "from app.user.auth_management.crud import find\n",
         "app/core/__init__.py": "",
         "app/core/background/__init__.py": "",
@@ -256,8 +257,8 @@ def test_init_writes_into_an_existing_flake8_section(tmp_path):
     root = make_project(tmp_path / "p", INIT_PROJECT, setup_cfg=cfg)
     assert run_check(["init", "--write", "."], root).returncode == 0
     text = (root / "setup.cfg").read_text()
-    assert text.startswith("[metadata]\nname = shop\n\n[flake8]\nmax-line-length = 100\nddd-layer-segments =\n"
-                           "    handlers=routes\n")
+    assert text.startswith("[metadata]\nname = shop\n\n[flake8]\nmax-line-length = 100\n"
+                           "ddd-layer-segments =\n    handlers=routes\n")
     assert text.endswith("\n[mypy]\nstrict = true\n")
     assert run_check(["check", "--no-cache", "--exit-zero", "."], root).returncode == 0
 
@@ -266,7 +267,8 @@ def test_init_writes_into_an_existing_flake8_section(tmp_path):
 
 def test_ddd606_message_counts_what_it_found():
     text = ("from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get('/a')\n"
-            "async def a(session) -> int:\n    await session.execute('x')\n    return await session.scalar('y')\n")
+            "async def a(session) -> int:\n    await session.execute('x')\n"
+            "    return await session.scalar('y')\n")
     assert lint_messages(text, "app/user/handlers.py", config(selected=("DDD606",))) == [
         "1:1: DDD606 module has no layer but holds layer code (1 route handler, 2 session queries): "
         "the layer rules never check it; give it a layer (a segment name, ddd-layer-paths or a "

@@ -139,7 +139,8 @@ def test_layer_first_project_has_no_other_feature(tmp_path, monkeypatch):
     assert codes(lint(core, core_db, IMPORTS), "DDD1") == set()
     feature_model = "from app.user.models import User\n"
     assert codes(lint(feature_model, core_db, IMPORTS), "DDD1") == {(1, "DDD104")}
-    assert codes(lint("from app.crud import base\n", str(tmp_path / "app/user/services/user.py"), IMPORTS), "DDD1") == set()
+    service = str(tmp_path / "app/user/services/user.py")
+    assert codes(lint("from app.crud import base\n", service, IMPORTS), "DDD1") == set()
 
 
 def test_importer_without_feature_or_rank():
