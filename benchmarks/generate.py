@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
 import os
 import random
 import re
@@ -232,6 +233,19 @@ def write(root: str, files: Dict[str, str], check: bool = True) -> None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
+
+
+def digest() -> str:
+    """A digest of the generator's modules and templates: corpora are written again when it changes."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sources = [os.path.join(here, name) for name in ("generate.py", "feature.py", "feature_modules.py")]
+    for root, _, names in sorted(os.walk(os.path.join(here, "templates"))):
+        sources += [os.path.join(root, name) for name in sorted(names)]
+    hashed = hashlib.sha256()
+    for path in sources:
+        with open(path, "rb") as handle:
+            hashed.update(os.path.relpath(path, here).encode() + b"\0" + handle.read())
+    return hashed.hexdigest()[:16]
 
 
 def generate(total: int, out: Optional[str] = None, seed: int = DEFAULT_SEED) -> Tuple[str, int]:

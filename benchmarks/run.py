@@ -351,20 +351,6 @@ def summary_table(results: List[Dict[str, object]], jobs: int) -> str:
     return "\n".join(rows)
 
 
-def generator_digest() -> str:
-    """Corpora are rewritten when the generator (its modules or its templates) changes."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    sources = [os.path.join(HERE, name) for name in ("generate.py", "feature.py", "feature_modules.py")]
-    for root, _, names in sorted(os.walk(os.path.join(HERE, "templates"))):
-        sources += [os.path.join(root, name) for name in sorted(names)]
-    for path in sources:
-        with open(path, "rb") as handle:
-            digest.update(os.path.relpath(path, HERE).encode() + b"\0" + handle.read())
-    return digest.hexdigest()[:16]
-
-
 def arguments(argv: Optional[List[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="500,1000,2000,5000",
@@ -392,7 +378,7 @@ def synthetic_corpus(size: int, corpora_root: str, seed: int) -> str:
     """The corpus of ``size`` files, generated again only when the seed or the generator changed."""
     root = os.path.join(corpora_root, str(size))
     marker = os.path.join(root, ".bench-seed")
-    stamp = f"{seed}:{size}:{generator_digest()}"
+    stamp = f"{seed}:{size}:{generate.digest()}"
     try:
         with open(marker, encoding="utf-8") as handle:
             current = handle.read() == stamp
