@@ -263,4 +263,3 @@ class ResultCache:
         self.entries = merged
         self.updated = {}
         return True
-

@@ -1,7 +1,8 @@
 """The ``# ddd: layer=...`` comment that pins one file's layer, read in linear time.
 
-A pin sits in one of the first :data:`PIN_COMMENT_LINES` lines. Its value is one layer name, two
-or more joined with ``+`` (or ``,``/whitespace), or ``none``. A comment that starts like a pin
+A pin is a comment (a real one: the text of a docstring or string that shows the syntax is no
+pin) in one of the first :data:`PIN_COMMENT_LINES` lines. Its value is one layer name, two or
+more joined with ``+`` (or ``,``/whitespace), or ``none``. A comment that starts like a pin
 but names something else is not silently ignored: :func:`find_pin` returns it with the problem,
 which DDD600 reports at the comment.
 
@@ -12,8 +13,11 @@ pass (the earlier single pattern with a lazy group before ``\\s*$`` took quadrat
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
-from typing import Collection, Iterable, NamedTuple, Optional, Tuple
+import tokenize
+from typing import Collection, Iterable, Iterator, NamedTuple, Optional, Tuple
 
 PIN_COMMENT_LINES = 10
 PIN_HEAD = re.compile(r"#\s*ddd:\s*layer\s*=")
@@ -35,14 +39,27 @@ class Pin(NamedTuple):
 
 def find_pin(lines: Iterable[str], accepted: Collection[str]) -> Optional[Pin]:
     """The first pin comment in the first lines, checked against the ``accepted`` layer names."""
-    for number, line in enumerate(lines, start=1):
-        if number > PIN_COMMENT_LINES:
-            break
-        head = PIN_HEAD.search(line)
+    for number, col, comment in _comments(lines):
+        head = PIN_HEAD.search(comment)
         if head is not None:
-            names, problem = _names(line[head.end():], accepted)
-            return Pin(number, head.start(), line[head.start():].strip(), names, problem)
+            names, problem = _names(comment[head.end():], accepted)
+            return Pin(number, col + head.start(), comment[head.start():].strip(), names, problem)
     return None
+
+
+def _comments(lines: Iterable[str]) -> Iterator[Tuple[int, int, str]]:
+    """(line, column, text) of the comments in the first lines, as Python's tokenizer sees
+    them; the first lines may end inside a string or a bracket, which only ends the search."""
+    first = [line if line.endswith("\n") else line + "\n"
+             for line in itertools.islice(lines, PIN_COMMENT_LINES)]
+    if not any("#" in line for line in first):
+        return
+    try:
+        for token in tokenize.generate_tokens(io.StringIO("".join(first)).readline):
+            if token.type == tokenize.COMMENT:
+                yield token.start[0], token.start[1], token.string
+    except (tokenize.TokenError, SyntaxError):  # unfinished string or bracket, bad dedent
+        return
 
 
 def _names(value: str, accepted: Collection[str]) -> Tuple[Tuple[str, ...], Optional[str]]:
