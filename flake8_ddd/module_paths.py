@@ -24,17 +24,21 @@ import functools
 import os
 from typing import Optional, Tuple
 
+from flake8_ddd.directory_memo import directory_memo
+
 PROJECT_ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", ".flake8", ".git")
 #: Directories directly in a project root that hold packages but are not one.
 SOURCE_DIRECTORIES = frozenset({"src", "lib"})
 
 
-@functools.lru_cache(maxsize=4096)
+# Memos of what a directory holds are keyed on the directory's status (directory_memo), so a
+# long-lived process (an editor's server) sees a new __init__.py or pyproject.toml (issue 10).
+@directory_memo
 def is_package_dir(directory: str) -> bool:
     return os.path.isfile(os.path.join(directory, "__init__.py"))
 
 
-@functools.lru_cache(maxsize=4096)
+@directory_memo
 def is_project_root(directory: str) -> bool:
     """A directory with a project marker that is not itself a package (a ``setup.py`` module
     inside a package does not make a project: Polar's ``collectors/setup.py``)."""
@@ -42,7 +46,6 @@ def is_project_root(directory: str) -> bool:
         os.path.exists(os.path.join(directory, m)) for m in PROJECT_ROOT_MARKERS)
 
 
-@functools.lru_cache(maxsize=4096)
 def project_root(directory: str) -> Optional[str]:
     """The nearest directory at or above ``directory`` that holds a project marker."""
     current = directory
@@ -55,7 +58,6 @@ def project_root(directory: str) -> Optional[str]:
         current = parent
 
 
-@functools.lru_cache(maxsize=4096)
 def module_root(directory: str) -> Optional[str]:
     """The directory module paths are counted from, for a file in ``directory``; None when
     neither a package nor a project says it."""

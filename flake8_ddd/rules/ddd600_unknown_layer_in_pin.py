@@ -51,4 +51,3 @@ class UnknownLayerInPin(Rule):
         # columns of findings are UTF-8 byte offsets, like the AST's
         col = len(self.ctx.lines[pin.line - 1][:pin.col].encode("utf-8", "surrogatepass"))
         self.findings.append(Finding(pin.line, col, self.code, f"{self.code} {text}"))
-
