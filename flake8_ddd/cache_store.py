@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
@@ -92,9 +93,16 @@ def run_document(version: str, key: str, entries: Dict[str, Any]) -> str:
 # --- reading -------------------------------------------------------------------------------------
 
 def load_entries(path: str) -> Dict[str, Any]:
-    """The entries of a run file; ``{}`` for anything but a well-formed one (never raises)."""
+    """The entries of a run file; ``{}`` for anything but a well-formed one (never raises,
+    never blocks: a named pipe in its place is no run file)."""
     try:
-        with open(path, "rb") as handle:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return {}
+    try:
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return {}
             document = json.loads(handle.read())
     except (OSError, ValueError, RecursionError, MemoryError):
         return {}

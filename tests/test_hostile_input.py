@@ -106,6 +106,17 @@ def test_corrupt_cache_entry_is_a_miss(project, tmp_path, kind):
         assert (result.returncode, result.stdout) == (expected.returncode, expected.stdout)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+def test_named_pipe_in_place_of_the_cache_file_is_a_miss(project, tmp_path):
+    env = {**clean_env(), "FLAKE8_DDD_CACHE_DIR": str(tmp_path / "cache")}
+    expected = check([], project, env=env)
+    [cache_file] = list((tmp_path / "cache").glob("*/*.json"))
+    cache_file.unlink()
+    os.mkfifo(cache_file)
+    result = check([], project, env=env, timeout=60)
+    assert (result.returncode, result.stdout) == (expected.returncode, expected.stdout)
+
+
 # --- 3. configuration errors are errors -----------------------------------------------------------
 
 DUPLICATE_KEY = "[flake8]\nextend-select = DDD\nextend-select = DDD1\n"
