@@ -62,7 +62,6 @@ VIOLATIONS = {
     "DDD501": "a sync route handler",
     "DDD504": "a blocking HTTP call",
     "DDD601": "an environment read outside settings",
-    "DDD603": "a session created directly in a task",
     "DDD604": "a CRUD class without the generic base",
     "DDD605": "a feature without tests",
 }

@@ -48,7 +48,8 @@ def test_unawaited_session_call_message():
             return session.execute(select(User)).scalars()
     """)
     assert lint_messages(text, JOBS, config(selected=("DDD5",))) == [
-        "5:12: DDD503 session.execute() on an AsyncSession is never awaited: add await (before using its result)"]
+        "5:12: DDD503 session.execute() on an AsyncSession is never awaited: add await "
+        "(before using its result)"]
 
 
 def test_unawaited_call_in_class_body_method_with_annotated_alias():

@@ -176,9 +176,8 @@ def test_top_level_package_holding_features_is_the_application(tmp_path, monkeyp
 
 
 def test_feature_tests_in_a_central_tree(tmp_path, monkeypatch):
-    feature = {"__init__.py": "", "crud.py": ""}
-    files = {f"src/shop/{name}/{file}": text for name in ("orders", "billing", "returns", "pricing",
-                                                        "refunds", "stock") for file, text in feature.items()}
+    names = ("orders", "billing", "returns", "pricing", "refunds", "stock")
+    files = {f"src/shop/{name}/{file}": "" for name in names for file in ("__init__.py", "crud.py")}
     files.update({"src/shop/__init__.py": "",
                   "tests/unit/orders/test_create.py": "",            # tests/unit/<feature>/
                   "tests/billing/__init__.py": "",                   # tests/<feature>/
@@ -188,8 +187,7 @@ def test_feature_tests_in_a_central_tree(tmp_path, monkeypatch):
     root = make_project(tmp_path / "project", files)
     (tmp_path / "tests" / "stock").mkdir(parents=True)                 # above the project root
     monkeypatch.chdir(root)
-    found = {name: feature_findings(root, f"src/shop/{name}/__init__.py")
-             for name in ("orders", "billing", "returns", "pricing", "refunds", "stock")}
+    found = {name: feature_findings(root, f"src/shop/{name}/__init__.py") for name in names}
     assert found == {"orders": set(), "billing": set(), "returns": set(), "pricing": {(1, "DDD605")},
                      "refunds": {(1, "DDD605")}, "stock": {(1, "DDD605")}}
 

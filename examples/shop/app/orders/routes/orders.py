@@ -29,7 +29,7 @@ async def list_orders(
 @router.get("/{order_id}", response_model=OrderResponse)
 async def get_order(order_id: int, service: OrderServiceDep) -> OrderResponse:
     order = await service.find_order(order_id)
-    if order is None:  # deliberate: DDD203
+    if order is None or order.status == "cancelled":  # deliberate: DDD203
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="order not found")
     return order
 
