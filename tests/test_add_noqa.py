@@ -105,7 +105,8 @@ def test_file_keeps_encoding_and_bom(tmp_path):
     target.write_bytes(b"\xef\xbb\xbfname = 'caf\xc3\xa9'\r\n")
     result = add_noqa_to_file(str(target), [(1, "DDD001")], "d\u00e9j\u00e0 vu")
     assert result.touched == [1] and result.error is None
-    assert target.read_bytes() == "\ufeffname = 'caf\u00e9'  # noqa: DDD001 d\u00e9j\u00e0 vu\r\n".encode("utf-8")
+    expected = "\ufeffname = 'caf\u00e9'  # noqa: DDD001 d\u00e9j\u00e0 vu\r\n"
+    assert target.read_bytes() == expected.encode("utf-8")
 
 
 def test_latin1_file_with_an_unwritable_reason_is_left_unchanged(tmp_path):

@@ -163,7 +163,8 @@ def test_unchanged_code_is_all_known():
 
 def test_a_third_identical_commit_in_the_scope_is_new_and_a_fixed_one_is_stale():
     entries = entries_for(SOURCE)
-    more = SOURCE.replace("        await db.commit()\n\n", "        await db.commit()\n        await db.commit()\n\n")
+    more = SOURCE.replace("        await db.commit()\n\n",
+                          "        await db.commit()\n        await db.commit()\n\n")
     result = run_match(entries, more)
     assert [(f.line, f.code) for f in result.new] == [(9, "DDD001")]  # the last one is new
     fixed = SOURCE.replace("    await db.commit()  # a comment\n", "")
