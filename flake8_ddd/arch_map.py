@@ -26,6 +26,7 @@ CORE = "core"
 APIS = "apis"
 OTHER_ROW = "other"
 TESTS_ROW = "tests"
+ALL_ROW = "all"
 #: Rows in this order (top to bottom: highest layer first); combinations come before ``other``.
 ROW_ORDER = ("routes", "dependencies", "tasks", "services", "crud", "schemas", "models",
              "exceptions")
@@ -155,6 +156,8 @@ class Cell:
         self.row = row
         self.files: List[str] = []
         self.findings: List[Reported] = []
+        #: In an overview (one cell per feature), the layers the cell stands for.
+        self.layers: List[str] = []
 
     @property
     def id(self) -> str:
@@ -193,6 +196,8 @@ class ArchMap:
         self.findings: List[Reported] = []
         #: Set by ``--changed-since``: the ref the map was narrowed to.
         self.changed_since: Optional[str] = None
+        #: One cell per feature (:func:`overview`).
+        self.is_overview = False
 
     def cell(self, column: str, row: str) -> Cell:
         key = (column, row)
@@ -296,6 +301,32 @@ def narrowed(arch: ArchMap, touched: Set[str], ref: str) -> ArchMap:
     ids = {cell.id for cell in kept.cells.values()}
     kept.edges = {key: edge for key, edge in arch.edges.items() if edge.source in ids}
     return kept
+
+
+def column_of_id(cell: str) -> str:
+    return cell.rsplit("/", 1)[0]
+
+
+def overview(arch: ArchMap) -> ArchMap:
+    """One cell per feature (row ``all``), and the imports between features: the picture of a
+    project too big to draw cell by cell."""
+    merged = ArchMap()
+    merged.is_overview = True
+    merged.changed_since = arch.changed_since
+    merged.findings = list(arch.findings)
+    for column in arch.columns:
+        whole = merged.cell(column, ALL_ROW)
+        for cell in arch.column_cells(column):
+            whole.files += cell.files
+            whole.findings += cell.findings
+            whole.layers.append(cell.row)
+    for edge in arch.edges.values():
+        source, target = column_of_id(edge.source), column_of_id(edge.target)
+        if source != target:
+            joined = merged.edge(cell_id(source, ALL_ROW), cell_id(target, ALL_ROW))
+            joined.imports += edge.imports
+            joined.violations += edge.violations
+    return merged
 
 
 def as_json(arch: ArchMap) -> Dict[str, object]:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 from typing import Dict, List, Sequence, Tuple
 
-from flake8_ddd.arch_map import ArchMap, Cell, Edge, as_json, count_groups
+from flake8_ddd.arch_map import ArchMap, Cell, Edge, as_json, count_groups, overview
 
 FORMATS = ("mermaid", "dot", "html", "markdown", "json")
 #: A GitHub mermaid diagram fails above 500 edges and 50,000 characters: at most this many
 #: edges are drawn, violations first.
 MERMAID_EDGES = 300
+MERMAID_CELLS = 120
+DOT_CELLS = 200
+DOT_EDGES = 600
 VIOLATION_COLOR = "#c0392b"
 
 
@@ -79,21 +82,17 @@ def _mermaid_text(text: str) -> str:
 
 
 def render_mermaid(arch: ArchMap) -> str:
-    edges, left_violations, left_out = drawn_edges(arch, MERMAID_EDGES)
-    drawing = Drawing(arch, edges)
+    """Cell by cell, each feature a subgraph; a project with more than ``MERMAID_CELLS`` cells
+    or ``MERMAID_EDGES`` edges as one node per feature (mermaid's layout fails on hundreds of
+    nodes in subgraphs, and the picture would be unreadable anyway)."""
+    shown = arch if len(arch.cells) <= MERMAID_CELLS and len(arch.edges) <= MERMAID_EDGES else overview(arch)
+    edges, left_violations, left_out = drawn_edges(shown, MERMAID_EDGES)
+    drawing = Drawing(shown, edges)
     out = ["flowchart LR", f"%% flake8-ddd map: {_mermaid_text(title_of(arch))}"]
-    troubled: List[str] = []
-    for index, column in enumerate(arch.columns):
-        findings = len(arch.column_findings(column))
-        out.append(f'  subgraph f{index}["{_mermaid_text(column)} ({plural(findings, "finding")})"]')
-        out.append("    direction TB")
-        for cell in arch.column_cells(column):
-            name = drawing.names[cell.id]
-            label = f"{cell.row}<br/>{_mermaid_text(cell_summary(cell))}"
-            out.append(f'    {name}["{label}"]')
-            if cell.findings:
-                troubled.append(name)
-        out.append("  end")
+    if shown.is_overview:
+        out.append(f"%% one node per feature: the {plural(len(arch.cells), 'cell')} of the map are in "
+                   "--output-format html, markdown or json")
+    troubled = _mermaid_nodes(shown, drawing, out)
     for name, cell in drawing.outside:
         out.append(f'  {name}(["{_mermaid_text(cell)}"])')
     violet: List[str] = []
@@ -101,8 +100,7 @@ def render_mermaid(arch: ArchMap) -> str:
         source, target = drawing.names[edge.source], drawing.names[edge.target]
         if edge.violations:
             violet.append(str(index))
-            label = plural(len(edge.violations), "violation")
-            out.append(f'  {source} -->|"{label}"| {target}')
+            out.append(f'  {source} -->|"{plural(len(edge.violations), "violation")}"| {target}')
         else:
             out.append(f"  {source} --> {target}")
     if left_violations or left_out:
@@ -119,6 +117,28 @@ def render_mermaid(arch: ArchMap) -> str:
     return "\n".join(out) + "\n"
 
 
+def _mermaid_nodes(arch: ArchMap, drawing: Drawing, out: List[str]) -> List[str]:
+    """Append the node statements; the names of the nodes with findings."""
+    troubled: List[str] = []
+    for index, column in enumerate(arch.columns):
+        findings = len(arch.column_findings(column))
+        if not arch.is_overview:
+            out.append(f'  subgraph f{index}["{_mermaid_text(column)} ({plural(findings, "finding")})"]')
+            out.append("    direction TB")
+        for cell in arch.column_cells(column):
+            name = drawing.names[cell.id]
+            if arch.is_overview:
+                label = f"{column}<br/>{cell_summary(cell)}<br/>{' · '.join(cell.layers)}"
+            else:
+                label = f"{cell.row}<br/>{cell_summary(cell)}"
+            out.append(f'    {name}["{_mermaid_text(label).replace("#lt;br/#gt;", "<br/>")}"]')
+            if cell.findings:
+                troubled.append(name)
+        if not arch.is_overview:
+            out.append("  end")
+    return troubled
+
+
 # --- dot ----------------------------------------------------------------------------------------
 
 def _dot_text(text: str) -> str:
@@ -126,34 +146,46 @@ def _dot_text(text: str) -> str:
 
 
 def render_dot(arch: ArchMap) -> str:
-    edges = arch.sorted_edges()
-    drawing = Drawing(arch, edges)
+    """Cell by cell, each feature a cluster; beyond ``DOT_CELLS`` cells or ``DOT_EDGES`` edges,
+    one node per feature (Graphviz takes minutes to route thousands of edges between clusters)."""
+    shown = arch if len(arch.cells) <= DOT_CELLS and len(arch.edges) <= DOT_EDGES else overview(arch)
+    edges = shown.sorted_edges()
+    drawing = Drawing(shown, edges)
     out = ["digraph architecture {",
-           f"  graph [rankdir=LR, fontname=Helvetica, fontsize=12, label={_dot_text(title_of(arch))}];",
+           # Fewer crossing-minimisation rounds: seconds instead of minutes on a dense graph.
+           "  graph [rankdir=LR, mclimit=0.2, nslimit=2, nslimit1=2, fontname=Helvetica, fontsize=12,",
+           f"         label={_dot_text(title_of(arch))}];",
            '  node [shape=box, style="rounded,filled", fillcolor="#eef6ee", fontname=Helvetica, '
            'fontsize=10];',
            "  edge [color=\"#777777\"];"]
-    for index, column in enumerate(arch.columns):
-        findings = len(arch.column_findings(column))
-        out.append(f"  subgraph cluster_{index} {{")
-        label = f"{column} ({plural(findings, 'finding')})"
-        out.append(f"    label={_dot_text(label)};")
-        for cell in arch.column_cells(column):
+    for index, column in enumerate(shown.columns):
+        findings = len(shown.column_findings(column))
+        if not shown.is_overview:
+            out.append(f"  subgraph cluster_{index} {{")
+            label = f"{column} ({plural(findings, 'finding')})"
+            out.append(f"    label={_dot_text(label)};")
+        for cell in shown.column_cells(column):
             fill = ', fillcolor="#fdecea"' if cell.findings else ""
-            label = cell.row + "\n" + cell_summary(cell).replace(", ", "\n", 1)
+            head = f"{column}\n" + " ".join(cell.layers) if shown.is_overview else cell.row
+            label = head + "\n" + cell_summary(cell).replace(", ", "\n", 1)
             out.append(f"    {drawing.names[cell.id]} [label={_dot_text(label)}{fill}];")
-        out.append("  }")
+        if not shown.is_overview:
+            out.append("  }")
     for name, cell in drawing.outside:
         out.append(f'  {name} [label={_dot_text(cell)}, style="rounded,dashed", fillcolor=white];')
     for edge in edges:
-        tooltip = _dot_text(plural(edge.imports, "import"))
-        attributes = f"penwidth={1 + min(edge.imports, 20) / 5:.1f}, tooltip={tooltip}"
-        if edge.violations:
-            attributes += (f", color=\"{VIOLATION_COLOR}\", fontcolor=\"{VIOLATION_COLOR}\", "
-                           f"label={_dot_text(plural(len(edge.violations), 'violation'))}")
-        out.append(f"  {drawing.names[edge.source]} -> {drawing.names[edge.target]} [{attributes}];")
+        out.append(f"  {drawing.names[edge.source]} -> {drawing.names[edge.target]} [{_dot_edge(edge)}];")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _dot_edge(edge: Edge) -> str:
+    attributes = (f"penwidth={1 + min(edge.imports, 20) / 5:.1f}, "
+                  f"tooltip={_dot_text(plural(edge.imports, 'import'))}")
+    if edge.violations:
+        attributes += (f", color=\"{VIOLATION_COLOR}\", fontcolor=\"{VIOLATION_COLOR}\", "
+                       f"xlabel={_dot_text(plural(len(edge.violations), 'violation'))}")
+    return attributes
 
 
 # --- markdown -----------------------------------------------------------------------------------

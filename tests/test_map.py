@@ -119,7 +119,7 @@ def test_mermaid_parses(shop: Path) -> None:
     assert mermaid_problems("flowchart LR\n  a --> b\n") != []  # the check does check
 
 
-def test_mermaid_of_many_features_stays_within_github_limits(tmp_path: Path) -> None:
+def test_a_big_project_is_drawn_one_node_per_feature(tmp_path: Path) -> None:
     files = {}
     for index in range(40):
         for layer in ("routes", "services", "crud", "models"):
@@ -129,8 +129,14 @@ def test_mermaid_of_many_features_stays_within_github_limits(tmp_path: Path) -> 
     root = project(tmp_path / "big", **files)
     done = run("map", ["app"], root)
     assert mermaid_problems(done.stdout) == []
-    assert done.stdout.count("-->") <= 500 and len(done.stdout) < 50_000
-    assert "%% left out: " in done.stdout
+    assert done.stdout.count("-->") <= 500 and len(done.stdout) < 50_000  # GitHub's limits
+    assert "one node per feature" in done.stdout and "subgraph" not in done.stdout
+    assert '["f0<br/>4 files, 21 findings (DDD1: 21)<br/>routes · services · crud · models"]' in done.stdout
+    document = map_json(root, "app")
+    assert len(document["edges"]) > 300  # the json keeps every cell and edge
+    dot = run("map", ["app", "--output-format", "dot"], root).stdout
+    features = {(e["from"].rsplit("/", 1)[0], e["to"].rsplit("/", 1)[0]) for e in document["edges"]}
+    assert "cluster" not in dot and dot.count(" -> ") == len({(a, b) for a, b in features if a != b})
 
 
 def test_markdown_has_a_row_per_feature_and_the_totals(shop: Path) -> None:
