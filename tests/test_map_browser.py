@@ -95,3 +95,20 @@ def test_the_page_shows_every_feature_and_count(tmp_path: Path) -> None:
     assert cells.summary == document["findings"]
     assert cells.links <= cells.anchors  # every count and code leads somewhere on the page
     assert {f"rule-{code}" for code in ("DDD101", "DDD102", "DDD103", "DDD104", "E999")} <= cells.anchors
+
+
+def test_mermaid_renders_with_the_official_cli_when_installed(tmp_path: Path) -> None:
+    """Optional (``npm install @mermaid-js/mermaid-cli``, ``mmdc`` on PATH): never required."""
+    mmdc = shutil.which("mmdc")
+    if mmdc is None:
+        pytest.skip("the mermaid CLI (mmdc) is not installed")
+    root = project(tmp_path / "shop")
+    source = tmp_path / "map.mmd"
+    source.write_text(run("map", [], root).stdout, encoding="utf-8")
+    config = tmp_path / "puppeteer.json"
+    config.write_text('{"executablePath": "%s", "args": ["--no-sandbox", "--disable-gpu"]}' % browser())
+    image = tmp_path / "map.svg"
+    done = subprocess.run([mmdc, "-p", str(config), "-i", str(source), "-o", str(image)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "orders (" in image.read_text(encoding="utf-8")
