@@ -23,8 +23,10 @@ class UnusedNoqa(Rule):
     walk), in flake8 and in `flake8-ddd check` alike.
 
     ## Why is this bad?
-    A suppression outlives the violation it was written for: the code is fixed or moved, the
-    comment stays, and the next violation on that line is silenced without anyone deciding to.
+    The guide's conventions exist "to ensure structural consistency and code quality" across
+    projects, and every suppression is an exception to them. A suppression outlives the
+    violation it was written for: the code is fixed or moved, the comment stays, and the next
+    violation on that line is silenced without anyone deciding to.
     ruff's `RUF100` cannot find these comments, because it ignores codes it does not own, and
     flake8 has no such check. After `flake8-ddd check --add-noqa`, this rule tells which
     suppressions can go as the old code is cleaned up.
