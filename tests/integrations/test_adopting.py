@@ -213,3 +213,43 @@ def test_new_since_reports_only_changed_lines(project):
 def test_new_since_outside_a_repository_is_a_clear_error(project):
     done = run_check(["--new-since", "main"], project)
     assert done.returncode == 2 and "git repository" in done.stderr
+
+
+def test_standard_input_is_matched_with_its_own_text(project):
+    run_check(["--write-baseline", "b.json"], project)
+    shifted = "# edited in the editor\n\n" + (project / CRUD_PATH).read_text()
+    done = run_check(["--baseline", "b.json", "-", "--stdin-filename", CRUD_PATH], project,
+                     stdin=shifted)
+    assert (done.returncode, done.stdout) == (0, ""), done.stderr
+    assert done.stderr.strip().endswith("3 known, 0 new")
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--noqa-reason", "x"], "--noqa-reason goes with --add-noqa"),
+    (["--write-baseline", "a.json", "--baseline", "b.json"], "cannot be combined with --baseline"),
+    (["--strict-baseline"], "--strict-baseline needs a baseline"),
+])
+def test_option_mistakes_are_one_line_and_exit_2(project, args, fragment):
+    done = run_check(args, project)
+    assert done.returncode == 2 and fragment in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_flake8_with_a_broken_baseline_stops_with_one_line(project):
+    (project / "setup.cfg").write_text("[flake8]\nddd-baseline = b.json\n")
+    (project / "b.json").write_text('{"version": 99, "entries": []}')
+    done = run_flake8(["--select=DDD", "."], project)
+    assert done.returncode != 0 and "version 99 is not supported" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_finding_silenced_by_noqa_does_not_use_up_the_baseline(project):
+    run_check(["--write-baseline", "b.json"], project)  # two commits in UserCrud.create
+    edit(project, CRUD_PATH, "        await db.commit()\n        await db.commit()\n",
+         "        await db.commit()  # noqa: DDD001\n        await db.commit()\n"
+         "        await db.commit()\n        await db.commit()\n")
+    (project / "setup.cfg").write_text("[flake8]\nddd-baseline = b.json\n")
+    check = run_check([], project)
+    flake8 = run_flake8(["--select=DDD", "."], project)
+    assert codes(check) == {(CRUD_PATH, 7, "DDD001")}
+    assert {(os.path.normpath(p), line, c) for p, line, c in codes(flake8)} == codes(check)
