@@ -23,6 +23,8 @@ from typing import Iterable, Mapping, Optional, Sequence, Tuple
 from flake8_ddd import pins
 from flake8_ddd.pins import PIN_COMMENT_LINES  # noqa: F401 - where the layer report reads it
 from flake8_ddd.module_paths import PROJECT_ROOT_MARKERS  # noqa: F401 - re-exported
+from flake8_ddd.module_paths import is_package_dir as _is_package_dir  # noqa: F401 - tests clear it
+from flake8_ddd.module_paths import module_root as _module_root  # noqa: F401 - tests clear it
 from flake8_ddd.module_paths import project_module_kind, split_module_path
 
 
