@@ -146,3 +146,19 @@ def test_a_document_outside_the_workspace_root_loses_its_layer(tmp_path):
                             SOURCE + "x=1\n")  # an E225 so that flake8 reports something
     assert found is not None, "pylsp published no flake8 diagnostics"
     assert [d for d in found if d["code"].startswith("DDD")] == []
+
+
+@pytest.mark.slow
+def test_pylsp_hides_findings_of_the_configured_baseline(project):
+    """``ddd-baseline`` in ``[flake8]``: the editor shows what ``flake8-ddd check`` shows."""
+    make_project(project, {"app/orders/crud/order.py": SOURCE})
+    root = project.resolve()
+    done = subprocess.run([need("flake8-ddd"), "check", "--write-baseline", "ddd-baseline.json"],
+                          cwd=str(root), capture_output=True, text=True, env=clean_env())
+    assert done.returncode == 0, done.stderr
+    (root / "setup.cfg").write_text("[flake8]\nddd-baseline = ddd-baseline.json\n")
+    edited = "# moved down\n" + SOURCE + "    session.commit()\n"
+    found = diagnostics_for(root, root / "app" / "orders" / "crud" / "order.py", edited + "x=1\n")
+    assert found is not None, "pylsp published no flake8 diagnostics"
+    assert [(d["code"], d["range"]["start"]["line"]) for d in found if d["code"].startswith("DDD")] \
+        == [("DDD001", 4)]
