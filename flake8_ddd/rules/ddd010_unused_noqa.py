@@ -17,7 +17,8 @@ class UnusedNoqa(Rule):
     flake8. Codes of other tools (`E501`, `F401`) are never judged, and a bare `# noqa` names
     nothing. Codes of opt-in rules that are not enabled are reported: their comment silences
     nothing in this configuration. Test files, which no DDD rule checks, are not looked at.
-    Opt-in.
+    A prefix that covers DDD010 itself (`DDD0`, `DDD01`) also silences this report, as flake8
+    reads the comment. Opt-in.
 
     The check runs after every other rule of the file, on their findings (it is not part of the
     walk), in flake8 and in `flake8-ddd check` alike.
