@@ -22,7 +22,7 @@ Building, persisting and finding an index for a file: :mod:`flake8_ddd.project_s
 from __future__ import annotations
 
 import hashlib
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from flake8_ddd.project_facts import (ABSTRACT, DECLARATIVE, TABLE_KEYWORD, TABLENAME, ClassFacts,
                                       FileFacts)
@@ -64,6 +64,17 @@ class FactsSource:
 
     def facts(self, module: str) -> Optional[FileFacts]:
         return self.files.get(module)
+
+    def peek(self, module: str) -> Optional[FileFacts]:
+        """The module's facts when they are at hand without reading its file, else None."""
+        return self.files.get(module)
+
+    def holds(self, module: str, text: str) -> bool:
+        """Whether ``text`` is the content this source has for ``module``."""
+        return False
+
+    def adopt(self, module: str, facts: FileFacts) -> None:
+        """Take ``facts`` (read from the content :meth:`holds` confirmed) as the module's."""
 
     def body_modules(self) -> Iterable[str]:
         """Modules that may define route handlers (at least those that do)."""
@@ -111,8 +122,22 @@ class ProjectIndex:
         return cls(FactsSource(files))
 
     def with_module(self, facts: FileFacts) -> "ProjectIndex":
-        """This index with one module's facts replaced (the file being checked, as parsed)."""
-        return ProjectIndex(_Overlay(self.source, facts))
+        """This index with one module's facts replaced (an edited buffer, a file on stdin):
+        itself when they are the facts it has."""
+        module = facts.module
+        known = self._facts[module] if module in self._facts else self.source.peek(module)
+        return self if known == facts else ProjectIndex(_Overlay(self.source, facts))
+
+    def seen_from(self, module: str, text: str, read: Callable[[], FileFacts]) -> "ProjectIndex":
+        """This index as the file being checked sees it: ``text`` is its content and ``read()``
+        its facts (from the tree already parsed). When ``text`` is the module's file as it is on
+        disk, this very index (and all it has resolved); the facts are adopted rather than read
+        from the file again. Otherwise :meth:`with_module`."""
+        if self.source.holds(module, text):
+            if module not in self._facts and self.source.peek(module) is None:
+                self.source.adopt(module, read())
+            return self
+        return self.with_module(read())
 
     def facts(self, module: str) -> Optional[FileFacts]:
         if module not in self._facts:

@@ -156,6 +156,8 @@ class ProjectFiles(FactsSource):
         #: (``app.user.errors`` for a namespace package ``app/`` beside ``pyproject.toml``).
         self.aliases: Dict[str, str] = {}
         self.stats: Dict[str, Tuple[int, int]] = {}
+        self._body_modules: Optional[List[str]] = None
+        self._disk_hashes: Dict[str, Optional[str]] = {}
         parts_of_directory: Dict[str, Tuple[str, ...]] = {}
         for path in project_files(root):
             try:
@@ -181,11 +183,54 @@ class ProjectFiles(FactsSource):
         return found  # type: ignore[return-value]
 
     def body_modules(self) -> Iterable[str]:
-        return [module for module, relative in self.paths.items()
-                if self._entry(relative, need_facts=False)[3]]
+        if self._body_modules is None:
+            self._body_modules = [module for module, relative in self.paths.items()
+                                  if self._entry(relative, need_facts=False)[3]]
+        return self._body_modules
 
     def all_modules(self) -> Iterable[str]:
         return list(self.paths)
+
+    def peek(self, module: str) -> Optional[FileFacts]:
+        if module in self.files:
+            return self.files[module]
+        relative = self.paths.get(module) or self.aliases.get(module)
+        old = self.stored.get(relative) if relative is not None else None
+        if old is None or (old[0], old[1]) != self.stats[relative]:  # type: ignore[index]
+            return None
+        return self._entry(relative, need_facts=False)[4]  # type: ignore[arg-type]
+
+    def holds(self, module: str, text: str) -> bool:
+        relative = self.paths.get(module) or self.aliases.get(module)
+        if relative is None:
+            return False
+        if relative not in self._disk_hashes:
+            data = self._read(relative)
+            self._disk_hashes[relative] = _hash(data[1]) if data is not None else None
+        return self._disk_hashes[relative] == _hash(text.encode("utf-8", "surrogateescape"))
+
+    def adopt(self, module: str, facts: FileFacts) -> None:
+        relative = self.paths.get(module) or self.aliases.get(module)
+        data = self._read(relative) if relative is not None else None
+        if data is None or module in self.files:
+            return
+        stat, content = data
+        self.stored[relative] = (stat[0], stat[1], _hash(content),  # type: ignore[index]
+                                 bool(ROUTE_DECORATOR.search(content)), facts)
+        self.files[module] = facts
+        self.changed = True
+
+    def _read(self, relative: str) -> Optional[Tuple[Tuple[int, int], bytes]]:
+        """The file's bytes, when it is still as the walk found it."""
+        path = os.path.join(self.root, relative)
+        try:
+            stat = os.stat(path)
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            return None
+        found = (stat.st_size, stat.st_mtime_ns)
+        return (found, data) if found == self.stats[relative] else None
 
     def _entry(self, relative: str, need_facts: bool) -> Stored:
         """The stored entry of a file, brought up to date as far as asked."""

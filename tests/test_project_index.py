@@ -395,3 +395,24 @@ def test_a_namespace_application_package_is_found_by_its_path_from_the_root(tmp_
     index = project_store.index_for(str(root / "app" / "services" / "users.py"))
     assert index.is_kind("app.exceptions.NotFound", HTTP)
     assert index.is_kind("app.exceptions.client.NotFound", HTTP)
+
+
+def test_the_checked_file_as_on_disk_is_adopted_and_an_edited_buffer_is_not(tmp_path, monkeypatch):
+    root = write_tree(tmp_path / "project", HTTP_TREE)
+    path = root / "app" / "user" / "errors.py"
+    text = path.read_text()
+    index = project_store.index_for(str(path))
+    facts = read_facts(ast.parse(text), ("app", "user", "errors"))
+    assert index.seen_from("app.user.errors", text, lambda: facts) is index
+    edited = text.replace("UserNotFound(UserError)", "UserNotFound(Exception)")
+    seen = index.seen_from("app.user.errors", edited,
+                           lambda: read_facts(ast.parse(edited), ("app", "user", "errors")))
+    assert seen is not index and not seen.is_kind("app.user.errors.UserNotFound", HTTP)
+    assert index.is_kind("app.user.errors.UserNotFound", HTTP)
+    project_store.forget()  # stores the adopted facts
+
+    def no_parsing(*args):
+        raise AssertionError("an adopted file was parsed")
+
+    monkeypatch.setattr(project_store, "facts_of_source", no_parsing)
+    assert project_store.index_for(str(path)).facts("app.user.errors") == facts

@@ -35,7 +35,8 @@ def own_facts(ctx: FileContext) -> FileFacts:
 
 def project(ctx: FileContext) -> ProjectIndex:
     """The project index, with this file's facts as they are in the tree being checked."""
-    return ctx.shared("project", lambda c: index_for(c.filename).with_module(own_facts(c)))
+    return ctx.shared("project", lambda c: index_for(c.filename).seen_from(
+        own_module(c), "".join(c.lines), lambda: own_facts(c)))
 
 
 def own_module(ctx: FileContext) -> str:
