@@ -287,3 +287,15 @@ def test_ddd606_skips_migrations_and_settings_or_database_modules():
     assert codes(lint(model, "app/user/options.py", cfg), "DDD606") == {(1, "DDD606")}
     assert codes(lint(model, "app/user/options.py", config(selected=("DDD6",))), "DDD606") == {(1, "DDD606")}
     assert codes(lint(model, "app/user/options.py", config(selected=("DDD",))), "DDD606") == set()
+
+
+def test_check_and_flake8_warn_when_no_file_has_a_layer(tmp_path):
+    root = make_project(tmp_path / "p", {"app/__init__.py": "", "app/main.py": "x = 1\n",
+                                         "tests/test_main.py": "x = 1\n"})
+    warning = "none of the 2 files checked has a layer, so no layer rule looked at them"
+    checked = run_check(["check", "--no-cache", "."], root)
+    assert checked.returncode == 0 and warning in checked.stderr
+    assert run_flake8(["--select=DDD", "."], root).stderr.count(warning) == 1
+    (root / "app" / "crud.py").write_text("x = 1\n")
+    assert "no layer rule" not in run_check(["check", "--no-cache", "."], root).stderr
+    assert "no layer rule" not in run_flake8(["--select=DDD", "."], root).stderr
