@@ -299,3 +299,20 @@ def test_check_and_flake8_warn_when_no_file_has_a_layer(tmp_path):
     (root / "app" / "crud.py").write_text("x = 1\n")
     assert "no layer rule" not in run_check(["check", "--no-cache", "."], root).stderr
     assert "no layer rule" not in run_flake8(["--select=DDD", "."], root).stderr
+
+
+def test_init_names_grouping_directories_and_namespace_roots(tmp_path):
+    root = make_project(tmp_path / "p", {
+        "app/infrastructure/__init__.py": "",
+        "app/infrastructure/repositories/__init__.py": "",
+        "app/infrastructure/repositories/users.py": "def get(name):\n    return name\n",
+        "app/domain/__init__.py": "",
+        "app/domain/services/users.py": "def register(name):\n    return name\n",
+    }, pyproject_toml="[project]\nname = \"shop\"\n")
+    out = run_check(["init", "."], root).stdout
+    assert "# app/ is a namespace application package (no __init__.py): understood without configuration" in out
+    assert 'ddd-grouping-dirs = ["alembic", "migrations", "domain", "infrastructure"]' in out
+    assert run_check(["init", "--write", "."], root).returncode == 0
+    rows = layers_json(root)
+    assert rows["app/infrastructure/repositories/users.py"]["feature"] is None
+    assert rows["app/domain/services/users.py"]["layers"] == ["services"]
