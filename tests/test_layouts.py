@@ -310,7 +310,8 @@ def test_init_names_grouping_directories_and_namespace_roots(tmp_path):
         "app/domain/services/users.py": "def register(name):\n    return name\n",
     }, pyproject_toml="[project]\nname = \"shop\"\n")
     out = run_check(["init", "."], root).stdout
-    assert "# app/ is a namespace application package (no __init__.py): understood without configuration" in out
+    assert ("# app/ is a namespace application package (no __init__.py): understood without "
+            "configuration") in out
     assert 'ddd-grouping-dirs = ["alembic", "migrations", "domain", "infrastructure"]' in out
     assert run_check(["init", "--write", "."], root).returncode == 0
     rows = layers_json(root)
