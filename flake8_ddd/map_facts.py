@@ -23,6 +23,7 @@ from flake8_ddd.cache import file_key
 from flake8_ddd.cache_store import load_entries, prepare, run_document, write_atomic
 from flake8_ddd.options import Config
 from flake8_ddd.runner import decode, display_path
+from flake8_ddd.source_files import NotReadable, read_file
 
 #: shown path -> [file key, place, imports]
 Entry = List[Any]
@@ -112,10 +113,10 @@ def facts_of_source(shown: str, data: bytes, config: Config) -> FileFacts:
 
 
 def _read(path: str) -> Optional[bytes]:
+    """The file's bytes as check reads them (a regular file, bounded size), else None."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
+        return read_file(path)
+    except NotReadable:
         return None
 
 

@@ -193,3 +193,16 @@ def test_changed_since_outside_git_is_a_clear_error(tmp_path: Path) -> None:
 def test_standard_input_is_refused(shop: Path) -> None:
     done = run("map", ["-"], shop)
     assert done.returncode == 2 and "not standard input" in done.stderr
+
+
+def test_files_check_cannot_read_are_placed_and_counted(tmp_path: Path) -> None:
+    root = project(tmp_path / "odd")
+    (root / "app/orders/services/nul.py").write_bytes(b"import os\x00\n")
+    (root / "app/orders/crud/latin.py").write_bytes(b"# -*- coding: klingon -*-\nx = 1\n")
+    (root / "app/users/routes.py").write_text("x = (" * 300 + ")" * 300 + "\nfrom app.users.crud.user import u\n")
+    document = map_json(root)
+    assert document["findings"] == check_count(root)
+    cells = cells_of(document)
+    assert cells[("orders", "services")]["groups"].get("E9") == 1
+    assert cells[("orders", "crud")]["groups"].get("E9") == 1
+    assert cells[("users", "routes")]["files"] == 1
