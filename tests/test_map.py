@@ -199,7 +199,8 @@ def test_files_check_cannot_read_are_placed_and_counted(tmp_path: Path) -> None:
     root = project(tmp_path / "odd")
     (root / "app/orders/services/nul.py").write_bytes(b"import os\x00\n")
     (root / "app/orders/crud/latin.py").write_bytes(b"# -*- coding: klingon -*-\nx = 1\n")
-    (root / "app/users/routes.py").write_text("x = (" * 300 + ")" * 300 + "\nfrom app.users.crud.user import u\n")
+    nested = "x = (" * 300 + ")" * 300
+    (root / "app/users/routes.py").write_text(nested + "\nfrom app.users.crud.user import u\n")
     document = map_json(root)
     assert document["findings"] == check_count(root)
     cells = cells_of(document)
