@@ -171,10 +171,15 @@ def _sarif_rule(doc: CodeDoc) -> dict:
     return descriptor
 
 
+#: What a URI path keeps as it is besides unreserved characters (RFC 3986 ``pchar``): ``/`` and
+#: the sub-delimiters; ``:`` is encoded too, which a relative reference's first segment needs.
+URI_PATH_SAFE = "/!$&'()*+,;=@"
+
+
 def uri_path(path: str) -> str:
     """A path as the path part of a URI (RFC 3986): its bytes (UTF-8, or as the file system
-    gave them), every one but unreserved characters and ``/`` percent-encoded."""
-    return urllib.parse.quote(os.fsencode(path), safe="/")
+    gave them) percent-encoded but for unreserved characters and :data:`URI_PATH_SAFE`."""
+    return urllib.parse.quote(os.fsencode(path), safe=URI_PATH_SAFE)
 
 
 def file_uri(path: pathlib.PurePath) -> str:

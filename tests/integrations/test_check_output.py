@@ -120,7 +120,7 @@ def test_sarif_validates_against_the_2_1_0_schema(sample):
     assert location["region"]["startLine"] == 2 and location["region"]["startColumn"] == 11
     odd = next(r for r in run["results"] if r["ruleId"] == "DDD002")
     uri = odd["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-    assert uri == "app/orders/services/naïve,%20100%25.py"
+    assert uri == "app/orders/services/na%C3%AFve,%20100%25.py"  # RFC 3986: UTF-8, percent-encoded
 
 
 def test_sarif_of_a_clean_project_is_still_a_valid_log(project):
