@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
-from flake8_ddd.ast_names import dotted_name
+from flake8_ddd.ast_names import dotted_name, last_name
 from flake8_ddd.layers import Layer
 from flake8_ddd.project_facts import FileFacts, module_name, read_facts
 from flake8_ddd.project_index import BODY, HTTP, ORM, ProjectIndex
@@ -84,7 +84,10 @@ def http_exception_raised(ctx: FileContext, node: ast.AST) -> Optional[str]:
         expr = node.exc
     else:
         return None
-    found = http_exception_class(ctx, expr) if isinstance(expr, (ast.Name, ast.Attribute)) else None
+    written = last_name(expr)
+    if written is None or not written[:1].isupper():  # classes are CapWords (PEP 8)
+        return None
+    found = http_exception_class(ctx, expr)
     return short_name(found) if found else None
 
 

@@ -30,6 +30,8 @@ class HttpExceptionInServices(Rule):
     it. The classes of the whole project are known from the project index (built once per
     run, see the README), so an edit to `exceptions.py` changes the findings of the
     services that raise its classes.
+    Decision: only a name written in CapWords (`NotFound`, `errors.NotFound`), as PEP 8 names
+    classes, is looked up as a project class; a call of `make_error()` is not.
 
     Not findings: a class named `HTTPException` that is not imported from fastapi or
     starlette, and a project class that does not inherit it; catching

@@ -24,6 +24,8 @@ class HttpExceptionInCrud(Rule):
     A class of the project that inherits `HTTPException`, directly or through other classes
     of the project, wherever it is defined, counts the same (found through imports, aliases
     and package re-exports, as in DDD002); the message names it.
+    Decision: only a name written in CapWords (`NotFound`, `errors.NotFound`), as PEP 8 names
+    classes, is looked up as a project class; a call of `make_error()` is not.
 
     Not findings: a class named `HTTPException` that is not imported from fastapi or
     starlette, and a project class that does not inherit it; catching or testing the class.
