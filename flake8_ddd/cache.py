@@ -17,10 +17,11 @@ Findings are cached after select/ignore and ``# noqa``, exactly as they are show
 findings depend on files other than the one checked says so (``Rule.reads_other_files``; such a
 rule looks at the file's directory, as the feature-tests rule looks for a ``tests/``); when one
 is on, every file's key also holds the names of the entries of its directory and of their
-subdirectories, whether the parent is a package, and the project index's digest of the facts
-of other modules the file's findings may depend on (:meth:`ProjectIndex.digest
+subdirectories and whether the parent is a package. Every file's key holds the project index's
+digest of the facts of other modules its findings may depend on (:meth:`ProjectIndex.digest
 <flake8_ddd.project_index.ProjectIndex.digest>`: HTTPException subclasses, ORM classes,
-request-body schemas it imports or inherits).
+request-body schemas it imports or inherits), so an edit to ``exceptions.py`` re-checks the
+services that raise its classes, and only them.
 
 This module is a plain store: :mod:`flake8_ddd.runner` computes the keys' inputs, asks for
 cached findings, checks the misses and records them; nothing here checks a file.
@@ -213,13 +214,14 @@ class ResultCache:
         return cache
 
     def key_of(self, path: str, data: bytes) -> str:
+        project = project_digest(path)  # the other modules' facts the findings depend on
         if not self.look_around:
-            return file_key(path, data)
+            return file_key(path, data, project)
         directory = os.path.dirname(os.path.abspath(path))
         around = self._around.get(directory)
         if around is None:
             around = self._around[directory] = directory_fingerprint(directory)
-        return file_key(path, data, around + "\0" + project_digest(path))
+        return file_key(path, data, around + "\0" + project)
 
     def lookup(self, shown: str, key: str, data: bytes) -> Optional[List[Reported]]:
         """The cached findings of the file shown as ``shown``, whose bytes are ``data``, with

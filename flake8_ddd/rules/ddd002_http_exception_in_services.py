@@ -80,7 +80,6 @@ class HttpExceptionInServices(Rule):
     scope = Scope.LAYERS
     layers = frozenset({Layer.SERVICES})
     since = "0.1.0"
-    reads_other_files = True
 
     @on(ast.Call, ast.Raise)
     def check(self, node: ast.AST) -> None:

@@ -65,7 +65,6 @@ class HttpExceptionInCrud(Rule):
     scope = Scope.LAYERS
     layers = frozenset({Layer.CRUD})
     since = "0.1.0"
-    reads_other_files = True
 
     @on(ast.Call, ast.Raise)
     def check(self, node: ast.AST) -> None:

@@ -70,7 +70,6 @@ class HttpExceptionSubclassOutsideRoutes(Rule):
                "dependencies layers: make it a plain domain exception and map it to HTTP in "
                "the route or an exception handler")
     scope = Scope.ANY_FILE
-    reads_other_files = True
     opt_in = True
     since = "0.2.0"
 

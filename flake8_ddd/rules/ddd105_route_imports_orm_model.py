@@ -67,7 +67,6 @@ class RouteImportsOrmModel(Rule):
     layers = frozenset({Layer.ROUTES})
     since = "0.1.0"
     opt_in = True
-    reads_other_files = True
 
     @on(ast.Import, ast.ImportFrom)
     def check_import(self, node: ast.AST) -> None:

@@ -72,7 +72,6 @@ class UnboundedStrInInputSchema(Rule):
     layers = frozenset({Layer.SCHEMAS})
     since = "0.1.0"
     options = (INPUT_SCHEMA_SUFFIXES,)
-    reads_other_files = True
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
