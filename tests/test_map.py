@@ -207,3 +207,17 @@ def test_files_check_cannot_read_are_placed_and_counted(tmp_path: Path) -> None:
     assert cells[("orders", "services")]["groups"].get("E9") == 1
     assert cells[("orders", "crud")]["groups"].get("E9") == 1
     assert cells[("users", "routes")]["files"] == 1
+
+
+def test_baseline_and_new_since_come_from_check(tmp_path: Path) -> None:
+    root = project(tmp_path / "adopted")
+    written = run("check", ["--write-baseline", "baseline.json"], root)
+    assert written.returncode == 0, written.stderr
+    (root / "app/users/crud/user.py").write_text("from app.users.routes import r\nuser_crud = object()\n")
+    document = map_json(root, "--baseline", "baseline.json")
+    assert document["findings"] == check_count(root, "--baseline", "baseline.json") == 1
+    assert edges_of(document)[("users/crud", "users/routes")] == (1, 1)
+    assert edges_of(document)[("orders/routes", "orders/crud")] == (1, 0)  # baselined
+    for option in ("--write-baseline", "--add-noqa", "--statistics"):
+        refused = run("map", [option, "x.json"] if option == "--write-baseline" else [option], root)
+        assert refused.returncode == 2 and "unrecognized arguments" in refused.stderr
