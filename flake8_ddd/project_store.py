@@ -74,7 +74,9 @@ def project_root(filename: str, cwd: Optional[str] = None) -> Optional[str]:
 def _find_root(directory: str) -> Optional[str]:
     current = directory
     while True:
-        if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_ROOT_MARKERS):
+        package = os.path.isfile(os.path.join(current, "__init__.py"))
+        if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_ROOT_MARKERS
+               if not (package and marker == "setup.py")):  # a package's module named setup
             return current
         parent = os.path.dirname(current)
         if parent == current:

@@ -416,3 +416,9 @@ def test_the_checked_file_as_on_disk_is_adopted_and_an_edited_buffer_is_not(tmp_
 
     monkeypatch.setattr(project_store, "facts_of_source", no_parsing)
     assert project_store.index_for(str(path)).facts("app.user.errors") == facts
+
+
+def test_a_module_named_setup_in_a_package_is_not_a_project_marker(tmp_path):
+    root = write_tree(tmp_path / "project", {**HTTP_TREE, "app/user/services/setup.py": ""})
+    path = root / "app" / "user" / "services" / "user.py"
+    assert project_store.project_root(str(path)) == str(root)
