@@ -17,7 +17,7 @@ from typing import (Callable, Dict, Iterable, Iterator, List, Mapping, NamedTupl
 
 from flake8_ddd.context import FileContext
 from flake8_ddd.diagnostics import Reported
-from flake8_ddd.layers import TEST_SEGMENTS, Layer, Location, locate_file
+from flake8_ddd.layers import Layer, LayerConfig, Location, feature_of, locate_file
 from flake8_ddd.options import Config
 from flake8_ddd.rules._import_targets import first_party_targets, in_own_layer_package
 
@@ -60,10 +60,11 @@ class FileFacts(NamedTuple):
 
 # --- where a module sits ------------------------------------------------------------------------
 
-def place_of(location: Location, segments: Mapping[str, Layer], is_file: bool = True) -> Place:
+def place_of(location: Location, config: LayerConfig, is_file: bool = True) -> Place:
     """The place of a file, or of an import target (``is_file`` false: a dotted name, which
-    may be a package: ``app.orders``)."""
+    may be a package: ``app.orders``, whose feature is then a guess)."""
     parts = location.module_parts
+    segments = config.segments
     if location.is_test:
         row = TESTS_ROW
     else:
@@ -75,14 +76,14 @@ def place_of(location: Location, segments: Mapping[str, Layer], is_file: bool = 
     if Layer.APIS in location.layers or Layer.APIS in kinds:
         return Place(APIS, None, row)
     guess = None
-    if len(parts) >= (3 if is_file else 2) and parts[1] not in segments and parts[1] not in TEST_SEGMENTS:
-        guess = parts[1]
+    if not is_file and location.feature is None:
+        guess = feature_of(parts + ("__init__",), config)
     return Place(location.feature, guess, row)
 
 
 def column_of(place: Place, known: Set[str], is_file: bool) -> str:
-    """The column: the place's own, else the guessed feature (for a file inside a package below
-    the application package, or for an import target when that feature is on the map)."""
+    """The column: the place's own, else the guessed feature of an import target when that
+    feature is on the map."""
     if place.column is not None:
         return place.column
     if place.guess is not None and (place.guess in known or is_file):
@@ -125,7 +126,7 @@ def file_facts(path: str, lines: Sequence[str], config: Config,
     """The place of ``path`` and the first-party imports of its tree (``parse()``; test
     files, which draw no edge, are not parsed)."""
     location = locate_file(path, config.layer, lines)
-    place = place_of(location, config.layer.segments)
+    place = place_of(location, config.layer)
     tree = None if location.is_test else parse()
     if not isinstance(tree, ast.Module):
         return FileFacts(path, place)
@@ -136,7 +137,7 @@ def file_facts(path: str, lines: Sequence[str], config: Config,
         for target in first_party_targets(view, node):  # type: ignore[arg-type]
             if in_own_layer_package(location, target.location):
                 continue
-            target_place = place_of(target.location, config.layer.segments, is_file=False)
+            target_place = place_of(target.location, config.layer, is_file=False)
             if target_place != place and target_place not in seen:
                 seen.add(target_place)
                 found.append(ImportFact(node.lineno, target_place, target.shown))
