@@ -73,10 +73,16 @@ def test_pyproject_table_layer_paths_ignores_and_per_file(project):
     }, result.stdout + result.stderr
 
 
+#: A real ORM class for DDD105 to find (it reports ORM classes, not any import from a models module).
+ORDER_MODEL = ("from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n\n\n"
+               "class Order(Base):\n    __tablename__ = 'orders'\n")
+
+
 def test_flake8_section_is_the_fallback_and_found_from_a_subdirectory(project):
     make_project(project, {
         "app/orders/crud/order.py": COMMIT_IN_CRUD,
         "app/orders/routes/api.py": "from app.orders.models import Order\n",
+        "app/orders/models.py": ORDER_MODEL,
     }, setup_cfg='''
         [flake8]
         max-line-length = 100
@@ -106,6 +112,7 @@ def test_select_and_ignore_longest_prefix_wins_and_opt_in_needs_its_group(projec
     make_project(project, {
         "app/orders/crud/order.py": "def f(session):\n    session.commit()\n    session.rollback()\n",
         "app/orders/routes/api.py": "from app.orders.models import Order\n",
+        "app/orders/models.py": ORDER_MODEL,
     })
     result = run_check(["--select", "DDD", "--ignore", "DDD0,DDD5", "--extend-select", "DDD001"], project)
     assert codes(result) == {(CRUD, 2, "DDD001")}

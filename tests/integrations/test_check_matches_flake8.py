@@ -52,6 +52,8 @@ SOURCES = {
     "app/orders/crud/legacy.py": "def f(session):\n    session.commit()\n    session.rollback()\n",
     "app/orders/store.py": "def f(session):\n    session.commit()\n",
     "app/orders/routes/api.py": "from app.orders.models import Order\nfrom app.orders.crud import order\n",
+    "app/orders/models.py": ("from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n"
+                             "    pass\n\n\nclass Order(Base):\n    __tablename__ = 'orders'\n"),
     "app/orders/generated/crud/x.py": "def f(session):\n    session.commit()\n",
     "app/orders/services/s.py": "import os\nvalue = os.environ['X']\n",
 }
