@@ -16,9 +16,9 @@ class UnboundedStrInInputSchema(Rule):
     ## What it does
     Reports a `str` field (`str`, `str | None`, `Optional[str]`, `Union[str, None]`, also
     quoted, and `constr(...)`) of an input schema — a class of the schemas layer whose name ends
-    in `Create` or `Update` (configurable) — that has neither `max_length` nor `pattern`. A bound
-    counts in `Field(...)` given as the default (`name: str = Field(max_length=50)`), in
-    `constr(...)`, in the metadata of `Annotated[str, Field(...)]` /
+    in `Create`, `Update`, `Request` or `In` (configurable) — that has neither `max_length` nor
+    `pattern`. A bound counts in `Field(...)` given as the default
+    (`name: str = Field(max_length=50)`), in `constr(...)`, in the metadata of `Annotated[str, Field(...)]` /
     `Annotated[str, StringConstraints(...)]`, also through a type alias of the same module
     (`Name = Annotated[...]`, `Name: TypeAlias = ...`, `type Name = ...`) and inside
     `Optional[...]` / `X | None`. `min_length` alone is not a bound.
