@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 import fnmatch
-from typing import Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+import functools
+import re
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
 #: ``type X = ...`` (Python 3.12+); None before.
@@ -17,6 +19,12 @@ TYPE_ALIAS = getattr(ast, "TypeAlias", None)
 
 def dotted_name(node: ast.AST) -> Optional[str]:
     """``a.b.c`` for a Name/Attribute chain, else None."""
+    # Asked for nearly every call by several rules: ``a`` and ``a.b`` without building a list.
+    node_type = type(node)
+    if node_type is ast.Name:
+        return node.id  # type: ignore[attr-defined]
+    if node_type is ast.Attribute and type(node.value) is ast.Name:  # type: ignore[attr-defined]
+        return f"{node.value.id}.{node.attr}"  # type: ignore[attr-defined]
     parts: List[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
@@ -61,7 +69,17 @@ def parameter_names(functions: Iterable[ast.AST]) -> Set[str]:
 
 def matches_any(name: str, patterns: Iterable[str]) -> bool:
     """Exact names or globs (``*Base``) from an option."""
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+    return _glob_matcher(patterns if isinstance(patterns, (tuple, frozenset)) else tuple(patterns))(name)
+
+
+@functools.lru_cache(maxsize=256)
+def _glob_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """One compiled regular expression for all the globs (what ``fnmatchcase`` does for one
+    at a time), built once per option value instead of once per name and pattern."""
+    if not patterns:
+        return lambda name: False
+    expression = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+    return lambda name: expression.match(name) is not None
 
 
 def module_level_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:

@@ -68,6 +68,16 @@ class FileContext(SessionFacts):
                 self.function_stack[:] = inside
             return value
 
+    def release(self) -> None:
+        """Drop the per-file facts once the walk is done. Shared facts may point back at the
+        context (``ModuleSchemas.ctx``): without this, each file's tree would stay alive in a
+        reference cycle until the garbage collector runs, and with the collector off, forever."""
+        self._shared.clear()
+        self._local_imports.clear()
+        self._route_decorators.clear()
+        self._session_params.clear()
+        self._function_bindings.clear()
+
     # -- where the file is ---------------------------------------------------------------------
 
     @property
@@ -177,13 +187,19 @@ class FileContext(SessionFacts):
         Names that were not imported resolve to None, except builtins (``ValueError``),
         which resolve to themselves unless shadowed by an import.
         """
-        name = dotted_name(node)
-        if name is None:
-            return None
-        head, _, rest = name.partition(".")
-        target = self.imported(head)
+        node_type = type(node)
+        if node_type is ast.Name:  # the common cases without building the dotted name
+            head, rest = node.id, ""  # type: ignore[attr-defined]
+        elif node_type is ast.Attribute and type(node.value) is ast.Name:  # type: ignore[attr-defined]
+            head, rest = node.value.id, node.attr  # type: ignore[attr-defined]
+        else:
+            name = dotted_name(node)
+            if name is None:
+                return None
+            head, _, rest = name.partition(".")
+        target = self.imports.get(head) if not self._local_imports else self.imported(head)
         if target is None:
-            return name if head in BUILTIN_NAMES and not rest else None
+            return head if head in BUILTIN_NAMES and not rest else None
         return f"{target}.{rest}" if rest else target
 
     def resolved_last_name(self, node: ast.AST) -> Optional[str]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ast
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Type
+import functools
+from typing import Callable, Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set, Tuple, Type
 
 from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Location, locate_file
@@ -13,7 +14,8 @@ from flake8_ddd.diagnostics import Finding, internal_error
 from flake8_ddd.rule import Rule
 from flake8_ddd.registry import all_rules
 
-Handler = Tuple[Rule, Callable[[ast.AST], None]]
+#: A handler in a dispatch table: (index of the rule in the walk's rule list, its function).
+Handler = Tuple[int, Callable[[Rule, ast.AST], None]]
 
 
 class _Marker:
@@ -27,17 +29,98 @@ _BODY_START = _Marker()
 #: Pop ``function_stack``: the body of its innermost function ends.
 _BODY_END = _Marker()
 
+_AST_CLASSES = tuple(cls for cls in vars(ast).values()
+                     if isinstance(cls, type) and issubclass(cls, ast.AST) and cls is not ast.AST
+                     and cls.__module__ == "ast")
+#: Node classes that never have children (expression contexts, operators) and node classes
+#: whose fields hold no node a rule could handle (names, constants, aliases, ``pass``).
+_LEAF_TYPES = frozenset(cls for cls in _AST_CLASSES if not cls._fields)
+_TERMINAL_TYPES = _LEAF_TYPES | {ast.Name, ast.Constant, ast.alias, ast.Pass, ast.Break,
+                                 ast.Continue, ast.Global, ast.Nonlocal}
+#: Field values that are never nodes: the walk skips them by type instead of ``isinstance``.
+_SCALAR_TYPES = frozenset({type(None), str, bytes, int, float, complex, bool, type(...)})
+#: Fields that only ever hold names or numbers, never nodes.
+_SCALAR_FIELDS = frozenset({"id", "attr", "arg", "asname", "module", "level", "is_async",
+                            "conversion", "simple", "type_comment", "kind", "tag"})
+
+
+def _child_fields(cls: type) -> Tuple[str, ...]:
+    """The fields of a node class that may hold child nodes, last first (the walk pushes
+    children in reverse so that it pops them in order)."""
+    return tuple(reversed([f for f in getattr(cls, "_fields", ()) if f not in _SCALAR_FIELDS]))
+
+
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {cls: _child_fields(cls) for cls in _AST_CLASSES}
+
+
+class Dispatch(NamedTuple):
+    """What a walk needs of a rule set, built once per set of rule classes (not per file)."""
+
+    enter: Dict[type, Tuple[Handler, ...]]
+    leave: Dict[type, Tuple[Handler, ...]]
+    #: Node and value types never pushed: terminal nodes no rule handles, and scalars.
+    skip: FrozenSet[type]
+
+
+@functools.lru_cache(maxsize=512)
+def dispatch_for(rule_classes: Tuple[Type[Rule], ...]) -> Dispatch:
+    enter: Dict[type, List[Handler]] = {}
+    leave: Dict[type, List[Handler]] = {}
+    for index, cls in enumerate(rule_classes):
+        for node_type, names in cls.enter_handlers.items():
+            enter.setdefault(node_type, []).extend((index, getattr(cls, n)) for n in names)
+        for node_type, names in cls.leave_handlers.items():
+            leave.setdefault(node_type, []).extend((index, getattr(cls, n)) for n in names)
+    skip = _TERMINAL_TYPES.difference(enter, leave) | _SCALAR_TYPES
+    return Dispatch({t: tuple(h) for t, h in enter.items()},
+                    {t: tuple(h) for t, h in leave.items()}, frozenset(skip))
+
 
 def enabled_rules(config: Config, rules: Optional[Sequence[Type[Rule]]] = None) -> Tuple[Type[Rule], ...]:
     """Rules switched on by the configuration (opt-in ones only when selected by name/group)."""
-    return tuple(r for r in (all_rules() if rules is None else rules)
-                 if config.enables(r))
+    # Asked once per file with the same configuration object: remembered per (config, rules).
+    key = (id(config), None if rules is None else tuple(rules))
+    known = _ENABLED.get(key)
+    if known is not None and known[0] is config:
+        return known[1]
+    found = tuple(r for r in (all_rules() if rules is None else rules) if config.enables(r))
+    if len(_ENABLED) > 64:
+        _ENABLED.clear()
+    _ENABLED[key] = (config, found)
+    return found
+
+
+_ENABLED: Dict[Tuple[int, object], Tuple[Config, Tuple[Type[Rule], ...]]] = {}
 
 
 def rules_for(location: Location, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
     if location.is_test:
         return []
-    return [r for r in rules if r.applies_to(location)]
+    candidates, custom = _rules_by_scope(location.layers, location.stem == "__init__", tuple(rules))
+    if custom:
+        return [r for r in candidates if r not in custom or r.applies_to(location)]
+    return list(candidates)
+
+
+@functools.lru_cache(maxsize=1024)
+def _rules_by_scope(layers: FrozenSet[object], is_package: bool, rules: Tuple[Type[Rule], ...]
+                    ) -> Tuple[Tuple[Type[Rule], ...], FrozenSet[Type[Rule]]]:
+    """The rules that apply to every file with these layers (``Rule.applies_to`` reads only
+    the layers and whether the file is a package's ``__init__``), shared by all such files;
+    rules with an ``applies_to`` of their own are kept, to be asked per file (the second set)."""
+    probe = _Probe(layers, "__init__" if is_package else "")
+    custom = frozenset(r for r in rules if r.applies_to.__func__ is not _DEFAULT_APPLIES_TO)
+    return tuple(r for r in rules if r in custom or r.applies_to(probe)), custom  # type: ignore[arg-type]
+
+
+class _Probe(NamedTuple):
+    """The two fields of a :class:`Location` the default ``applies_to`` reads."""
+
+    layers: FrozenSet[object]
+    stem: str
+
+
+_DEFAULT_APPLIES_TO = Rule.applies_to.__func__  # type: ignore[attr-defined]
 
 
 class Walk:
@@ -54,56 +137,49 @@ class Walk:
 
     def __init__(self, ctx: FileContext, rule_classes: Sequence[Type[Rule]]) -> None:
         self.ctx = ctx
-        self.rules = [cls(ctx) for cls in rule_classes]
-        self.failed: Set[Rule] = set()
+        classes = tuple(rule_classes)
+        self.rules = [cls(ctx) for cls in classes]
+        self.dispatch = dispatch_for(classes)
+        self.failed: Set[int] = set()
         self.failures: List[Finding] = []
-        self._build_dispatch()
 
-    def _build_dispatch(self) -> None:
-        self.enter: Dict[type, List[Handler]] = {}
-        self.leave: Dict[type, List[Handler]] = {}
-        for rule in self.rules:
-            for node_type, names in rule.enter_handlers.items():
-                self.enter.setdefault(node_type, []).extend((rule, getattr(rule, n)) for n in names)
-            for node_type, names in rule.leave_handlers.items():
-                self.leave.setdefault(node_type, []).extend((rule, getattr(rule, n)) for n in names)
-
-    def _fail(self, rule: Rule, error: BaseException) -> None:
+    def _fail(self, index: int, error: BaseException) -> None:
         """A rule raised: one DDD000, and the rule is skipped from now on."""
-        self.failed.add(rule)
-        self.failures.append(internal_error(rule.code, error))
+        self.failed.add(index)
+        self.failures.append(internal_error(self.rules[index].code, error))
 
-    def _call(self, handlers: List[Handler], node: ast.AST) -> None:
+    def _call(self, handlers: Tuple[Handler, ...], node: ast.AST) -> None:
         """Call each handler of a rule that has not failed; a rule that raises fails."""
-        failed = self.failed
-        for rule, handler in handlers:
-            if not (failed and rule in failed):
+        failed, rules = self.failed, self.rules
+        for index, handler in handlers:
+            if not (failed and index in failed):
                 try:
-                    handler(node)
+                    handler(rules[index], node)
                 except Exception as error:  # a rule's bug must never take flake8 down
-                    self._fail(rule, error)
+                    self._fail(index, error)
 
     def run(self) -> List[Finding]:
         self._walk()
-        for rule in self.rules:
-            if rule not in self.failed:
+        for index, rule in enumerate(self.rules):
+            if index not in self.failed:
                 try:
                     rule.finish()
                 except Exception as error:  # a rule's bug must never take flake8 down
-                    self._fail(rule, error)
-        return [f for rule in self.rules if rule not in self.failed for f in rule.findings] + self.failures
+                    self._fail(index, error)
+        return [f for index, rule in enumerate(self.rules) if index not in self.failed
+                for f in rule.findings] + self.failures
 
     def _walk(self) -> None:
         # The hot loop of the whole linter (every node of every file passes here once), so it
-        # is written out by hand: children are read from ``_fields`` directly rather than via
-        # ``ast.iter_child_nodes``, and leaf nodes that no handler wants (``Load``, ``Store``,
-        # operators) are never pushed. tests/test_engine_walk.py checks the order against a
-        # plain recursive walk.
+        # is written out by hand: children are read from a per-class table of the fields that
+        # can hold nodes (``_CHILD_FIELDS``), and a value whose type is in ``skip`` (scalars,
+        # names, constants and other nodes without children that no handler wants) is never
+        # pushed. tests/test_engine_walk.py checks the order against a plain recursive walk.
         ctx, call = self.ctx, self._call
-        enter, leave = self.enter, self.leave
-        skip = _LEAF_TYPES.difference(enter, leave)
+        enter, leave, skip = self.dispatch
+        child_fields = _CHILD_FIELDS
         function_stack = ctx.function_stack
-        AST, Marker = ast.AST, _Marker
+        Marker = _Marker
         Import, ImportFrom = ast.Import, ast.ImportFrom
         FunctionDef, AsyncFunctionDef = ast.FunctionDef, ast.AsyncFunctionDef
         stack: List[object] = [ctx.tree]
@@ -131,40 +207,35 @@ class Walk:
             if node_type is FunctionDef or node_type is AsyncFunctionDef:
                 _push_function_children(node, push, skip)  # type: ignore[arg-type]
                 continue
-            for name in reversed(node._fields):  # type: ignore[attr-defined]
+            fields = child_fields.get(node_type)
+            if fields is None:
+                fields = child_fields[node_type] = _child_fields(node_type)
+            for name in fields:
                 value = getattr(node, name, None)
                 if type(value) is list:
                     for child in reversed(value):
-                        if isinstance(child, AST) and type(child) not in skip:
+                        if type(child) not in skip:
                             push(child)
-                elif isinstance(value, AST) and type(value) not in skip:
+                elif type(value) not in skip:
                     push(value)
 
 
 def _push_function_children(node: ast.AST, push: Callable[[object], None], skip: FrozenSet[type]) -> None:
     """A function's children, as the walk pushes any node's, with its body between a
     ``_BODY_START`` and a ``_BODY_END`` marker."""
-    for name in reversed(node._fields):
+    for name in _CHILD_FIELDS[type(node)]:
         value = getattr(node, name, None)
         if name == "body":
             push(_BODY_END)
         if type(value) is list:
             for child in reversed(value):
-                if isinstance(child, ast.AST) and type(child) not in skip:
+                if type(child) not in skip:
                     push(child)
-        elif isinstance(value, ast.AST) and type(value) not in skip:
+        elif type(value) not in skip:
             push(value)
         if name == "body":
             push(node)
             push(_BODY_START)
-
-
-#: Node classes that never have children (expression contexts, operators): skipped by the walk
-#: unless a rule handles them.
-_LEAF_TYPES = frozenset(
-    cls for cls in vars(ast).values()
-    if isinstance(cls, type) and issubclass(cls, ast.AST) and not cls._fields
-    and cls.__module__ == "ast" and cls is not ast.AST)
 
 
 def lint_tree(tree: ast.AST, filename: str, lines: Sequence[str], config: Config,
@@ -185,10 +256,15 @@ def lint_tree(tree: ast.AST, filename: str, lines: Sequence[str], config: Config
         return []
     findings: List[Finding] = []
     if active:
+        ctx: Optional[FileContext] = None
         try:
-            findings = Walk(FileContext(tree, filename, lines, config, location), active).run()
+            ctx = FileContext(tree, filename, lines, config, location)
+            findings = Walk(ctx, active).run()
         except Exception as error:  # shared facts failed: no rule could run on this file
             findings = [internal_error("flake8-ddd", error)]
+        finally:
+            if ctx is not None:
+                ctx.release()
     if patterns:
         findings += run_pattern_rules(patterns, "".join(lines))
     for rule in after:

@@ -23,8 +23,6 @@ from typing import Iterable, Mapping, Optional, Sequence, Tuple
 from flake8_ddd import pins
 from flake8_ddd.pins import PIN_COMMENT_LINES  # noqa: F401 - where the layer report reads it
 from flake8_ddd.module_paths import PROJECT_ROOT_MARKERS  # noqa: F401 - re-exported
-from flake8_ddd.module_paths import is_package_dir as _is_package_dir  # noqa: F401 - tests clear it
-from flake8_ddd.module_paths import module_root as _module_root  # noqa: F401 - tests clear it
 from flake8_ddd.module_paths import project_module_kind, split_module_path
 
 
@@ -243,9 +241,11 @@ def locate_file(filename: str, config: LayerConfig, lines: Iterable[str] = (),
     location = replace(_locate_cached(parts, config), root=root)
     if location.is_test:
         return replace(location, decided_by="test", reason="test file: layer rules never check it")
-    absolute = os.path.normpath(os.path.join(cwd, filename))
-    candidates = ("/".join(parts) + ".py", os.path.relpath(absolute, cwd).replace(os.sep, "/"),
-                  absolute.replace(os.sep, "/"))
+    candidates: Tuple[str, ...] = ()
+    if config.path_globs or config.exclude_globs:  # the paths only globs are matched against
+        absolute = os.path.normpath(os.path.join(cwd, filename))
+        candidates = ("/".join(parts) + ".py", os.path.relpath(absolute, cwd).replace(os.sep, "/"),
+                      absolute.replace(os.sep, "/"))
     return _configured(location, candidates, config, find_pin(lines))
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import re
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from flake8_ddd.ast_names import FunctionNode, last_name, parameters
 from flake8_ddd.options import SESSION_NAMES, Config
@@ -23,6 +24,14 @@ SESSION_CLASSES = frozenset({"Session", "AsyncSession"})
 CONNECTION_CLASSES = frozenset({"Request", "WebSocket", "HTTPConnection"})
 #: Top-level packages whose objects may be database sessions (``typing``: ``Any`` says nothing).
 NOT_FOREIGN_PACKAGES = frozenset({"sqlalchemy", "sqlmodel", "typing", "typing_extensions"})
+
+
+@functools.lru_cache(maxsize=64)
+def _session_matchers(names: Tuple[str, ...]) -> Tuple[FrozenSet[str], Optional["re.Pattern[str]"]]:
+    """The exact ``ddd-session-names`` and one expression for the globs, once per option value."""
+    exact = frozenset(n for n in names if not any(c in n for c in "*?["))
+    patterns = [fnmatch.translate(n) for n in names if any(c in n for c in "*?[")]
+    return exact, re.compile("|".join(patterns)) if patterns else None
 
 
 class SessionFacts:
@@ -38,10 +47,7 @@ class SessionFacts:
 
     def _init_sessions(self) -> None:
         """Called once by FileContext, after its module scan."""
-        names = self.config.get(SESSION_NAMES)
-        self._session_exact = frozenset(n for n in names if not any(c in n for c in "*?["))
-        patterns = [fnmatch.translate(n) for n in names if any(c in n for c in "*?[")]
-        self._session_pattern = re.compile("|".join(patterns)) if patterns else None
+        self._session_exact, self._session_pattern = _session_matchers(tuple(self.config.get(SESSION_NAMES)))
         self._session_params: Dict[int, Dict[str, str]] = {}
         self._function_bindings: Dict[int, Dict[str, bool]] = {}
         #: Module aliases of a session type (``DB = Annotated[AsyncSession, ...]``), in order

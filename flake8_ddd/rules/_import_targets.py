@@ -89,9 +89,13 @@ def offending_targets(ctx: FileContext, node: ast.AST,
     """Targets of ``node`` for which ``predicate(target)`` holds, one per shown module."""
     found: List[ImportTarget] = []
     seen = set()
-    for target in first_party_targets(ctx, node):
-        if in_own_layer_package(ctx.location, target.location):
-            continue
+    # DDD101-DDD104 each ask about the same statement: its targets are located once per file.
+    by_statement = ctx.shared("import targets by statement", lambda ctx: {})
+    targets = by_statement.get(id(node))
+    if targets is None:
+        targets = by_statement[id(node)] = [
+            t for t in first_party_targets(ctx, node) if not in_own_layer_package(ctx.location, t.location)]
+    for target in targets:
         if target.shown not in seen and predicate(target):
             seen.add(target.shown)
             found.append(target)

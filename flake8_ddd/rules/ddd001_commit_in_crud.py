@@ -60,6 +60,7 @@ class CommitInCrud(Rule):
     scope = Scope.LAYERS
     layers = frozenset({Layer.CRUD})
     since = "0.1.0"
+    required_words = ("commit", "begin")  # method names, written as they are
 
     @on(ast.Call)
     def check_call(self, node: ast.Call) -> None:

@@ -58,6 +58,7 @@ class RollbackInCrud(Rule):
     scope = Scope.LAYERS
     layers = frozenset({Layer.CRUD})
     since = "0.1.0"
+    required_words = ("rollback",)  # a method name, written as it is
 
     @on(ast.Call)
     def check_call(self, node: ast.Call) -> None:

@@ -62,6 +62,7 @@ class TransactionInRoute(Rule):
     message = "{receiver}.{method}() in a route: the service owns the transaction, {verb} there"
     scope = Scope.ANY_FILE
     since = "0.1.0"
+    required_words = tuple(sorted(TRANSACTION_METHODS))  # method names, written as they are
 
     @on(ast.Call)
     def check_call(self, node: ast.Call) -> None:

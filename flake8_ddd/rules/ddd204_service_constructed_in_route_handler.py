@@ -69,9 +69,9 @@ class ServiceConstructedInRouteHandler(Rule):
 
     @on(ast.Call)
     def check_call(self, node: ast.Call) -> None:
-        called = self.ctx.resolved_last_name(node.func)
-        if not called or not called.endswith(tuple(self.ctx.config.get(SERVICE_SUFFIX))):
-            return
         handler = self.ctx.current_function
-        if self.ctx.is_route_handler(handler):
+        if not self.ctx.is_route_handler(handler):  # the cheaper test first
+            return
+        called = self.ctx.resolved_last_name(node.func)
+        if called and called.endswith(tuple(self.ctx.config.get(SERVICE_SUFFIX))):
             self.report(node, name=handler.name, service=called)  # type: ignore[union-attr]

@@ -84,6 +84,9 @@ class UnawaitedAsyncSessionCall(Rule):
     message = "{call} on an AsyncSession is never awaited: add await (before using its result)"
     scope = Scope.ANY_FILE
     since = "0.1.0"
+    # Only a receiver annotated AsyncSession counts, and every way to write that annotation
+    # (import, alias, string, attribute) spells the class name in the file.
+    required_words = ("AsyncSession",)
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
