@@ -9,7 +9,8 @@ Three views of the same work (``flake8_ddd.runner.check_path`` on every file, as
 1. phases, timed without a profiler: read, decode and split lines, ``ast.parse``, locating the
    file's layer, building the file context, the walk with every rule's handlers, the rules'
    ``finish``, select/noqa;
-2. handler time per rule (each handler call timed; the walk's own cost is what is left);
+2. handler time per rule (each handler call timed, ``finish`` not; the walk's own cost is
+   what is left);
 3. optionally cProfile, aggregated by module and by function.
 """
 
@@ -55,14 +56,17 @@ def phases(paths: List[str], job: runner.Job) -> Dict[str, float]:
             data = handle.read()
         t1 = clock()
         lines, problem = runner.decode(path, data)
-        assert lines is not None and problem is None, path
+        if lines is None:  # unreadable (E902): nothing to check
+            spent["files skipped (E902/E999)"] += 1
+            continue
         noqa_file = file_is_noqa(lines)
         source = "".join(lines)
         t2 = clock()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source, filename=path)
+        tree = parsed(source, path)
         t3 = clock()
+        if tree is None:
+            spent["files skipped (E902/E999)"] += 1
+            continue
         location = locate_file(path, config.layer, lines)
         active = engine.rules_for(location, rules)
         if any(getattr(rule, "required_words", ()) for rule in active):  # as lint_tree does
@@ -77,6 +81,7 @@ def phases(paths: List[str], job: runner.Job) -> Dict[str, float]:
             walk = engine.Walk(ctx, active)
             t6 = clock()
             findings = walk.run()
+            ctx.release()
             t7 = clock()
         else:
             t5 = t6 = t7 = t4
@@ -90,10 +95,20 @@ def phases(paths: List[str], job: runner.Job) -> Dict[str, float]:
         spent["ast.parse"] += t3 - t2
         spent["locate layer, required words"] += t4 - t3
         spent["FileContext"] += t5 - t4
-        spent["Walk() (rule objects, dispatch)"] += t6 - t5
+        spent["Walk() (rule objects)"] += t6 - t5
         spent["walk + handlers + finish"] += t7 - t6
         spent["select + noqa"] += t8 - t7
     return dict(spent)
+
+
+def parsed(source, path: str):
+    """The tree, or None for a file that does not parse (the run reports E999 for it)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return ast.parse(source, filename=path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
 
 
 def per_rule(paths: List[str], job: runner.Job) -> Dict[str, float]:
@@ -112,25 +127,25 @@ def per_rule(paths: List[str], job: runner.Job) -> Dict[str, float]:
                 calls[code] += 1
         return timed_handler
 
-    original_build: Callable = engine.Walk._build_dispatch
+    original_dispatch: Callable = engine.dispatch_for
 
-    def build_dispatch(self):
-        original_build(self)
-        for table in (self.enter, self.leave):
-            for node_type, handlers in table.items():
-                table[node_type] = [(rule, timing(rule.code, handler)) for rule, handler in handlers]
-        for rule in self.rules:
-            if "finish" not in vars(rule):
-                rule.finish = timing(rule.code, type(rule).finish.__get__(rule))
+    def dispatch_for(classes):
+        plain = original_dispatch(classes)
 
-    engine.Walk._build_dispatch = build_dispatch  # type: ignore[assignment]
+        def timed(table):
+            return {node_type: tuple((index, timing(classes[index].code, handler))
+                                     for index, handler in handlers)
+                    for node_type, handlers in table.items()}
+        return engine.Dispatch(timed(plain.enter), timed(plain.leave), plain.skip)
+
+    engine.dispatch_for = dispatch_for  # type: ignore[assignment]
     try:
         started = clock()
         for path in paths:
             runner.check_path(path, job)
         total = clock() - started
     finally:
-        engine.Walk._build_dispatch = original_build  # type: ignore[assignment]
+        engine.dispatch_for = original_dispatch  # type: ignore[assignment]
     spent["(total check_path, instrumented)"] = total
     for code, count in calls.items():
         spent[f"{code} calls"] = count
@@ -159,12 +174,13 @@ def print_phases(paths: List[str], job: object) -> None:
     gc.callbacks.append(gc_timer)
     spent = phases(paths, job)
     gc.callbacks.remove(gc_timer)
+    skipped = spent.pop("files skipped (E902/E999)", 0)
     whole = sum(spent.values())
     print("phases (no profiler; the garbage collector's time is inside them, wherever it ran)")
     for name, seconds in spent.items():
         print(f"  {name:<34} {seconds:8.3f}s {100 * seconds / whole:5.1f}%  "
-              f"{seconds / spent['ast.parse']:5.2f}x parse")
-    print(f"  {'total':<34} {whole:8.3f}s")
+              f"{seconds / (spent.get('ast.parse') or 1e-9):5.2f}x parse")
+    print(f"  {'total':<34} {whole:8.3f}s ({int(skipped)} files that do not decode or parse skipped)")
     share = 100 * gc_timer.seconds / whole
     print(f"  of which garbage collection       {gc_timer.seconds:8.3f}s {share:5.1f}%  "
           f"({gc_timer.collections[0]}/{gc_timer.collections[1]}/{gc_timer.collections[2]} "
@@ -172,7 +188,7 @@ def print_phases(paths: List[str], job: object) -> None:
     parse_alone = time.perf_counter()
     for path in paths:
         with open(path, "rb") as handle:
-            ast.parse(handle.read(), path)
+            parsed(handle.read(), path)
     parse_alone = time.perf_counter() - parse_alone
     print(f"  for comparison, read + ast.parse of every file alone: {parse_alone:.3f}s")
 

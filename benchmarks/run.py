@@ -1,33 +1,39 @@
 """Time flake8-ddd against bare parsing, flake8 and ruff on the same files, in one run.
 
-    python benchmarks/run.py                          # sizes 500,1000,2000,5000, 3 runs each
-    python benchmarks/run.py --sizes 500,5000 --repeat 5 --path ~/src/polar/server
+    python benchmarks/run.py --polar ~/src/polar/server --dispatch ~/src/dispatch
+    python benchmarks/run.py --dense 2000 --million 0 --no-flake8 --repeat 3   # a quick look
+    python benchmarks/run.py --sizes 500,1000,2000,5000                        # plus growth
 
-For each corpus (a synthetic application written by ``benchmarks/generate.py``, or a real
-project given with ``--path``) it times, interleaving the commands within each repetition so
-that a load change hits them all alike:
+The trees of the targets of issue 16: the dense synthetic corpus (``--dense`` files written by
+``benchmarks/generate.py``), polarsource/polar's ``server/`` and Netflix/dispatch (``--polar`` /
+``--dispatch`` or the environment variables ``FLAKE8_DDD_BENCH_POLAR`` /
+``FLAKE8_DDD_BENCH_DISPATCH``; skipped with a note when absent), the standard library copied
+below ``app/services/`` (``--no-stdlib`` to skip), a synthetic tree of about ``--million``
+lines, and one small file (start-up); more synthetic sizes with ``--sizes``, more projects with
+``--path``. For each tree it times, interleaving the commands within each round so that a load
+change hits them all alike:
 
 - ``ast.parse``: a fresh interpreter that walks the tree, reads and parses every file (the
   floor for any AST linter written in Python);
 - ``flake8 --jobs 1`` without the plugin (a second virtual environment with the same flake8,
   pycodestyle, pyflakes and mccabe versions, created once under
-  ``~/.cache/flake8-ddd-bench/``) and with it, and ``flake8 --jobs 1 --select=DDD``;
+  ``~/.cache/flake8-ddd-bench/``) and with it, and ``flake8 --jobs 1 --select=DDD`` (on the
+  dense corpus and the real projects only);
 - ``flake8-ddd check`` on one process and on all cores, cold (``--no-cache``) and warm (the
   cache filled by an untimed run, nothing changed);
 - ``ruff check --select F --no-cache`` when ruff is installed.
 
 It reports medians (and min-max) of wall time and of CPU time (user+sys of the process and its
 workers, from ``wait4``; CPU time is steadier than wall time on a shared machine), peak RSS
-(GNU time's ``%M``: the largest single process), the ratios of the targets in issue 5, and the
-growth exponent of the standalone cold time over the synthetic sizes (least squares of log t
-on log n).
+(GNU time's ``%M``: the largest single process), and then every target of issue 16 with its
+measured value: ratios are taken per round, printed as the median with the min-max of the
+rounds beside it, and marked met or not (``targets.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import shutil
@@ -42,6 +48,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import generate  # noqa: E402
+import targets  # noqa: E402
+from targets import fmt, growth, ratios, summary_table  # noqa: E402
 
 BIN = os.path.dirname(sys.executable)
 CACHE = os.path.join(os.path.expanduser("~"), ".cache", "flake8-ddd-bench")
@@ -196,7 +204,7 @@ def count_files(root: str) -> Tuple[int, int]:
 
 
 def commands(root: str, synthetic: bool, jobs: int, flake8: bool, noplugin: Optional[str],
-             ruff: Optional[str]) -> List[Tuple[str, List[str]]]:
+             ruff: Optional[str], select_ddd: bool = True) -> List[Tuple[str, List[str]]]:
     """(name, argv) of every timed command. Real projects run isolated from their own
     configuration (which may name plugins this environment lacks)."""
     isolated = [] if synthetic else ["--isolated"]
@@ -209,8 +217,9 @@ def commands(root: str, synthetic: bool, jobs: int, flake8: bool, noplugin: Opti
         if noplugin:
             found.append(("flake8 -j1 (no plugin)", [noplugin, "--jobs", "1", *isolated, "."]))
         found.append(("flake8 -j1 (+ flake8-ddd)", [with_plugin, "--jobs", "1", *isolated, "."]))
-        found.append(("flake8 -j1 --select=DDD", [with_plugin, "--jobs", "1", *isolated,
-                                                  "--select=DDD", "."]))
+        if select_ddd:
+            found.append(("flake8 -j1 --select=DDD", [with_plugin, "--jobs", "1", *isolated,
+                                                      "--select=DDD", "."]))
     found += [
         ("check cold -j1", check + ["--no-cache", "--jobs", "1"]),
         (f"check cold -j{jobs}", check + ["--no-cache", "--jobs", str(jobs)]),
@@ -228,7 +237,8 @@ def bench_corpus(name: str, root: str, synthetic: bool, repeat: int, jobs: int, 
                  noplugin: Optional[str], ruff: Optional[str]) -> Dict[str, object]:
     files, lines = count_files(root)
     print(f"\n## {name}: {root} ({files} files, {lines} lines)", flush=True)
-    planned = commands(root, synthetic, jobs, flake8, noplugin, ruff)
+    planned = commands(root, synthetic, jobs, flake8, noplugin, ruff,
+                       select_ddd=name.startswith("synthetic-") or name not in TARGET_TREES)
     # Fill the result cache for the warm runs, the bytecode caches and the page cache.
     for label, argv in planned:
         if label.startswith(("check warm", "flake8", "ast.parse")):
@@ -253,33 +263,6 @@ def bench_corpus(name: str, root: str, synthetic: bool, repeat: int, jobs: int, 
 
 # --- reporting -----------------------------------------------------------------------------
 
-def ratios(result: Dict[str, object], jobs: int) -> Dict[str, Optional[float]]:
-    m = result["measures"]  # type: ignore[index]
-
-    def get(label: str, what: str = "wall") -> Optional[float]:
-        return m[label][what] if label in m else None  # type: ignore[index]
-
-    def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
-        return a / b if a is not None and b else None
-
-    overhead = ratio(get("flake8 -j1 (+ flake8-ddd)"), get("flake8 -j1 (no plugin)"))
-    overhead_cpu = ratio(get("flake8 -j1 (+ flake8-ddd)", "cpu"), get("flake8 -j1 (no plugin)", "cpu"))
-    return {
-        "plugin_overhead_pct": None if overhead is None else (overhead - 1) * 100,
-        "plugin_overhead_cpu_pct": None if overhead_cpu is None else (overhead_cpu - 1) * 100,
-        "cold_j1_over_parse": ratio(get("check cold -j1"), get("ast.parse")),
-        "cold_j1_over_parse_cpu": ratio(get("check cold -j1", "cpu"), get("ast.parse", "cpu")),
-        "warm_j1_over_ruff": ratio(get("check warm -j1"), get("ruff --select F --no-cache")),
-        f"warm_j{jobs}_over_ruff": ratio(get(f"check warm -j{jobs}"), get("ruff --select F --no-cache")),
-        "select_ddd_over_check_cold_j1": ratio(get("flake8 -j1 --select=DDD"), get("check cold -j1")),
-        "peak_rss_mb": get("check cold -j1", "rss_mb"),
-    }
-
-
-def fmt(value: Optional[float], unit: str = "", digits: int = 2) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}{unit}"
-
-
 def print_corpus(result: Dict[str, object], jobs: int) -> None:
     print(f"  {'command':<28} {'wall median':>12} {'(min-max)':>17} {'CPU median':>11} {'peak RSS':>9}")
     for label, data in result["measures"].items():  # type: ignore[union-attr]
@@ -299,20 +282,6 @@ def print_corpus(result: Dict[str, object], jobs: int) -> None:
               "invalidated during the run (flake8_ddd sources edited)?")
 
 
-def growth(results: List[Dict[str, object]], label: str, what: str = "wall",
-           low: int = 500, high: int = 5000) -> Optional[float]:
-    """Exponent b of t = a * n^b, least squares over the synthetic corpora in [low, high]."""
-    points = [(math.log(r["files"]), math.log(r["measures"][label][what]))  # type: ignore[index]
-              for r in results if r["synthetic"] and low <= r["files"] <= high  # type: ignore[operator]
-              and label in r["measures"]]  # type: ignore[operator]
-    if len(points) < 2:
-        return None
-    mean_x = sum(x for x, _ in points) / len(points)
-    mean_y = sum(y for _, y in points) / len(points)
-    sxx = sum((x - mean_x) ** 2 for x, _ in points)
-    return sum((x - mean_x) * (y - mean_y) for x, y in points) / sxx if sxx else None
-
-
 def machine() -> Dict[str, object]:
     model = "unknown"
     try:
@@ -327,35 +296,22 @@ def machine() -> Dict[str, object]:
             "ruff": version_of("ruff"), "load": os.getloadavg()}
 
 
-def summary_table(results: List[Dict[str, object]], jobs: int) -> str:
-    head = ("| corpus | files | ast.parse | flake8 -j1 | +plugin | overhead | --select=DDD | "
-            f"cold -j1 | cold -j{jobs} | warm -j1 | warm -j{jobs} | ruff F | cold/parse | "
-            "warm/ruff | peak RSS |")
-    rows = [head, "|" + "---|" * (head.count("|") - 1)]
-    for r in results:
-        m = r["measures"]  # type: ignore[index]
-
-        def t(label: str) -> str:
-            return f"{m[label]['wall']:.2f}s" if label in m else "n/a"  # type: ignore[index]
-
-        q = ratios(r, jobs)
-        rows.append(
-            f"| {r['name']} | {r['files']} | {t('ast.parse')} | {t('flake8 -j1 (no plugin)')} | "
-            f"{t('flake8 -j1 (+ flake8-ddd)')} | {fmt(q['plugin_overhead_pct'], '%', 1)} "
-            f"({fmt(q['plugin_overhead_cpu_pct'], '%', 1)} CPU) | {t('flake8 -j1 --select=DDD')} | "
-            f"{t('check cold -j1')} | {t(f'check cold -j{jobs}')} | {t('check warm -j1')} | "
-            f"{t(f'check warm -j{jobs}')} | {t('ruff --select F --no-cache')} | "
-            f"{fmt(q['cold_j1_over_parse'], 'x')} ({fmt(q['cold_j1_over_parse_cpu'], 'x')} CPU) | "
-            f"{fmt(q['warm_j1_over_ruff'], 'x')} / {fmt(q[f'warm_j{jobs}_over_ruff'], 'x')} | "
-            f"{fmt(q['peak_rss_mb'], ' MB', 0)} |")
-    return "\n".join(rows)
-
-
 def arguments(argv: Optional[List[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="500,1000,2000,5000",
-                        help="synthetic corpus sizes in files, comma-separated ('' for none)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per command (median)")
+    parser.add_argument("--sizes", default="",
+                        help="more synthetic corpus sizes in files, comma-separated, for the "
+                             "growth exponent (e.g. 500,1000,2000,5000)")
+    parser.add_argument("--repeat", type=int, default=7, help="interleaved rounds (median)")
+    parser.add_argument("--dense", type=int, default=5000, metavar="FILES",
+                        help="files of the dense synthetic corpus of the targets (0: none)")
+    parser.add_argument("--million", type=int, default=1_000_000, metavar="LINES",
+                        help="lines of the large synthetic tree (0: none)")
+    parser.add_argument("--no-stdlib", action="store_true",
+                        help="skip the standard library placed at a services path")
+    parser.add_argument("--polar", metavar="DIR", help=f"polarsource/polar's server/ "
+                        f"(default: ${targets.POLAR_ENV}; skipped with a note when absent)")
+    parser.add_argument("--dispatch", metavar="DIR", help=f"a Netflix/dispatch checkout "
+                        f"(default: ${targets.DISPATCH_ENV}; skipped with a note when absent)")
     parser.add_argument("--path", action="append", default=[], metavar="DIR",
                         help="a real project to time as well (repeatable; run --isolated)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
@@ -391,6 +347,32 @@ def synthetic_corpus(size: int, corpora_root: str, seed: int) -> str:
     return root
 
 
+#: The trees of issue 16's targets (where ``flake8 --select=DDD``, no target, is not timed).
+TARGET_TREES = ("dense", "polar", "dispatch", "stdlib", "1M lines", "one file")
+
+
+def target_corpora(args: argparse.Namespace) -> List[Tuple[str, str, bool, bool]]:
+    """(name, root, synthetic, with flake8) of the trees the targets are judged on."""
+    found: List[Tuple[str, str, bool, bool]] = []
+    if args.dense:
+        found.append(("dense", synthetic_corpus(args.dense, args.root, args.seed), True,
+                      not args.no_flake8))
+    for name, given, env in (("polar", args.polar, targets.POLAR_ENV),
+                             ("dispatch", args.dispatch, targets.DISPATCH_ENV)):
+        path = targets.real_project(given, env)
+        if path and os.path.isdir(path):
+            found.append((name, path, False, not args.no_flake8))
+        else:
+            print(f"note: {name} skipped: give --{name} DIR or set ${env}", file=sys.stderr)
+    if not args.no_stdlib:
+        found.append(("stdlib", targets.stdlib_tree(args.root), False, False))
+    if args.million:
+        size = targets.million_files(args.million)
+        found.append(("1M lines", synthetic_corpus(size, args.root, args.seed), True, False))
+    found.append(("one file", targets.one_file_tree(args.root), False, False))
+    return found
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = arguments(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -414,6 +396,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     for path in args.path:
         root = os.path.abspath(os.path.expanduser(path))
         corpora.append((os.path.basename(root.rstrip(os.sep)), root, False, not args.no_flake8))
+    corpora += target_corpora(args)
 
     results = [bench_corpus(name, root, synthetic, args.repeat, args.jobs, with_flake8,
                             noplugin, ruff)
@@ -429,6 +412,8 @@ def main(argv: Optional[List[str]] = None) -> int:
               f"{', '.join(str(s) for s in sizes if 500 <= s <= 5000)} files: "
               f"{fmt(exponent, '', 3)} wall, {fmt(exponent_cpu, '', 3)} CPU "
               f"(ast.parse: {fmt(parse_exponent, '', 3)}; 1.0 is linear)")
+    print(f"\n## Targets (issue 16; {args.repeat} interleaved rounds; ratios per round)\n")
+    print(targets.table(targets.targets(results, args.jobs)))
     end_load = os.getloadavg()
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in end_load)}")
     if args.json:
