@@ -28,18 +28,16 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import re
 import warnings
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from flake8_ddd.cache_store import cache_root, write_atomic
 from flake8_ddd.cache_store import prepare as prepare_cache_directory
 from flake8_ddd.layers import PROJECT_ROOT_MARKERS, module_parts_of_path
 from flake8_ddd.project_facts import FileFacts, empty_facts, module_name, read_facts
 from flake8_ddd.project_index import FactsSource, ProjectIndex
 
-CACHE_DIR_NAME = ".flake8_ddd_cache"
-ENV_CACHE_DIR = "FLAKE8_DDD_CACHE_DIR"
 #: Bumped whenever what :mod:`flake8_ddd.project_facts` extracts changes.
 FACTS_FORMAT = 1
 PRUNED_DIRECTORIES = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
@@ -47,9 +45,6 @@ PRUNED_DIRECTORIES = frozenset({"__pycache__", "node_modules", "site-packages", 
 MAX_FILES = 50_000
 #: Larger files (generated code) are not read.
 MAX_FILE_BYTES = 4_000_000
-CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
-                "# This file is a cache directory tag created by flake8-ddd.\n"
-                "# For information about cache directory tags see https://bford.info/cachedir/\n")
 
 #: One stored file: size, mtime in nanoseconds, hash of the bytes, whether it has a route
 #: decorator, facts (None: not read yet; a list: as loaded, not decoded yet).
@@ -266,8 +261,7 @@ def index_path(root: str) -> str:
     """Where the index of ``root`` is stored (one file per root and Python version)."""
     import flake8_ddd
 
-    override = os.environ.get(ENV_CACHE_DIR)
-    directory = os.path.abspath(override) if override else os.path.join(root, CACHE_DIR_NAME)
+    directory = cache_root(None, cwd=root)
     key = json.dumps([os.path.abspath(root), FACTS_FORMAT, flake8_ddd.__version__,
                       list(sys.version_info[:2])])
     return os.path.join(directory, f"index-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json")
@@ -297,7 +291,7 @@ def save(path: str, root: str, stored: Dict[str, Stored]) -> bool:
     directory = os.path.dirname(path)
     try:
         prepare_cache_directory(directory)  # tagged only when flake8-ddd creates it (issue 10)
-        _write_atomic(path, json.dumps(document, separators=(",", ":")))
+        write_atomic(path, json.dumps(document, separators=(",", ":")))
     except OSError:
         return False
     return True
@@ -309,20 +303,6 @@ def _decode(raw: list) -> Optional[FileFacts]:
         return FileFacts.from_json(raw)
     except (TypeError, ValueError):
         return None
-
-
-def _write_atomic(path: str, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
 
 
 # --- per process ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Dict
 
 import pytest
 
-from flake8_ddd import project_store
+from flake8_ddd import cache_store, project_store
 from flake8_ddd.project_facts import FileFacts, read_facts
 from flake8_ddd.project_index import BODY, HTTP, ORM, SCHEMA, ProjectIndex
 
@@ -203,7 +203,7 @@ def write_tree(root: Path, files: Dict[str, str]) -> Path:
 
 @pytest.fixture(autouse=True)
 def own_cache_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv(project_store.ENV_CACHE_DIR, str(tmp_path / "cache"))
+    monkeypatch.setenv(cache_store.ENV_CACHE_DIR, str(tmp_path / "cache"))
     project_store.forget()
     yield
     project_store.forget()
