@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+from flake8_ddd.ast_names import dotted_name, last_name, module_level_statements
 
 #: Decorator methods that make a function a route handler (as in ``FileContext``).
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace",
@@ -97,41 +99,6 @@ def resolve_relative(module: Optional[str], level: int, package: Sequence[str]) 
     return ".".join(parts) if parts else None
 
 
-def module_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
-    """Module-level statements, inside if/try/with blocks too, never inside defs or classes."""
-    stack = list(reversed(body))
-    while stack:
-        statement = stack.pop()
-        yield statement
-        nested: List[ast.stmt] = []
-        if isinstance(statement, ast.If):
-            nested = statement.body + statement.orelse
-        elif isinstance(statement, (ast.With, ast.AsyncWith)):
-            nested = statement.body
-        elif isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
-            nested = statement.body + statement.orelse + statement.finalbody  # type: ignore[attr-defined]
-            for handler in statement.handlers:  # type: ignore[attr-defined]
-                nested = nested + handler.body
-        stack.extend(reversed(nested))
-
-
-def _dotted(node: ast.AST) -> Optional[str]:
-    parts: List[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
-
-
-def _last(node: ast.AST) -> Optional[str]:
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return node.id if isinstance(node, ast.Name) else None
-
-
 class _Reader:
     """Reads one module's facts; ``local`` maps every module-level name to a qualified name."""
 
@@ -145,7 +112,7 @@ class _Reader:
         self.bodies: List[str] = []
 
     def qualify(self, node: ast.AST) -> Optional[str]:
-        name = _dotted(node)
+        name = dotted_name(node)
         if name is None:
             return None
         head, _, rest = name.partition(".")
@@ -155,7 +122,7 @@ class _Reader:
         return f"{target}.{rest}" if rest else target
 
     def read(self, tree: ast.AST) -> FileFacts:
-        for statement in module_statements(getattr(tree, "body", [])):
+        for statement in module_level_statements(getattr(tree, "body", [])):
             if isinstance(statement, ast.Import):
                 for alias in statement.names:
                     if alias.asname:
@@ -194,7 +161,7 @@ class _Reader:
         if value is None or len(targets) != 1 or not isinstance(targets[0], ast.Name):
             return
         name = targets[0].id
-        if isinstance(value, ast.Call) and _last(value.func) in DECLARATIVE_FACTORIES:
+        if isinstance(value, ast.Call) and last_name(value.func) in DECLARATIVE_FACTORIES:
             self.classes.append(ClassFacts(name, (), DECLARATIVE))
             self.local[name] = f"{self.module}.{name}"
             return
@@ -214,7 +181,7 @@ class _Reader:
             if qualified is not None:
                 bases.append(qualified)
         flags = ""
-        assigned = _class_assignments(node)
+        assigned = class_assignments(node)
         if "__tablename__" in assigned:
             flags += TABLENAME
         if any(k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True
@@ -223,7 +190,7 @@ class _Reader:
         abstract = assigned.get("__abstract__")
         if isinstance(abstract, ast.Constant) and abstract.value is True:
             flags += ABSTRACT
-        if any(_last(d.func if isinstance(d, ast.Call) else d) == "as_declarative"
+        if any(last_name(d.func if isinstance(d, ast.Call) else d) == "as_declarative"
                for d in node.decorator_list):
             flags += DECLARATIVE
         self.classes.append(ClassFacts(node.name, tuple(bases), flags))
@@ -268,7 +235,7 @@ class _Reader:
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             return self._body_types(node.left, depth + 1) + self._body_types(node.right, depth + 1)
         if isinstance(node, ast.Subscript):
-            wrapper = _last(node.value)
+            wrapper = last_name(node.value)
             inner = node.slice
             elements = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
             if wrapper == ANNOTATED and elements:
@@ -286,7 +253,7 @@ class _Reader:
 
 def _marker(node: Optional[ast.AST]) -> Optional[str]:
     """``Depends`` for ``Depends(get_db)`` / ``fastapi.Depends(...)``."""
-    return _last(node.func) if isinstance(node, ast.Call) else None
+    return last_name(node.func) if isinstance(node, ast.Call) else None
 
 
 def _is_route(function: ast.AST) -> bool:
@@ -295,7 +262,7 @@ def _is_route(function: ast.AST) -> bool:
                and d.func.attr in ROUTE_METHODS for d in decorators)
 
 
-def _class_assignments(node: ast.ClassDef) -> Dict[str, ast.AST]:
+def class_assignments(node: ast.ClassDef) -> Dict[str, ast.AST]:
     found: Dict[str, ast.AST] = {}
     for statement in node.body:
         if isinstance(statement, ast.Assign):

@@ -24,29 +24,11 @@ from __future__ import annotations
 import hashlib
 from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
+from flake8_ddd.library_classes import (DECLARATIVE_BASES, HTTP_EXCEPTIONS, PYDANTIC_MODELS, SETTINGS_MODELS,
+                                        SQLMODEL_MODELS)
 from flake8_ddd.project_facts import (ABSTRACT, DECLARATIVE, TABLE_KEYWORD, TABLENAME, ClassFacts,
                                       FileFacts)
 
-HTTP_EXCEPTIONS: FrozenSet[str] = frozenset({
-    "fastapi.HTTPException", "fastapi.exceptions.HTTPException",
-    "starlette.HTTPException", "starlette.exceptions.HTTPException",
-})
-PYDANTIC_MODELS: FrozenSet[str] = frozenset({
-    "pydantic.BaseModel", "pydantic.main.BaseModel",
-    "pydantic.RootModel", "pydantic.root_model.RootModel",
-    "pydantic.v1.BaseModel", "pydantic.v1.main.BaseModel",
-    "pydantic.generics.GenericModel", "pydantic.v1.generics.GenericModel",
-})
-SQLMODEL_MODELS: FrozenSet[str] = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
-SETTINGS_MODELS: FrozenSet[str] = frozenset({
-    "pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings",
-    "pydantic.BaseSettings", "pydantic.env_settings.BaseSettings",
-    "pydantic.v1.BaseSettings", "pydantic.v1.env_settings.BaseSettings",
-})
-DECLARATIVE_BASES: FrozenSet[str] = frozenset({
-    "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta",
-    "sqlalchemy.orm.decl_api.DeclarativeBase", "sqlalchemy.orm.decl_api.DeclarativeBaseNoMeta",
-})
 MAX_RESOLVE_STEPS = 30
 
 #: Kinds of a class, as letters in :meth:`ProjectIndex.kinds`.

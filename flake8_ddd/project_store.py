@@ -38,8 +38,9 @@ from flake8_ddd.layers import PROJECT_ROOT_MARKERS, module_parts_of_path
 from flake8_ddd.project_facts import FileFacts, empty_facts, module_name, read_facts
 from flake8_ddd.project_index import FactsSource, ProjectIndex
 
-#: Bumped whenever what :mod:`flake8_ddd.project_facts` extracts changes.
-FACTS_FORMAT = 1
+#: Bumped whenever what :mod:`flake8_ddd.project_facts` extracts changes (2: module-level
+#: statements inside for/while/match blocks count, as in FileContext).
+FACTS_FORMAT = 2
 PRUNED_DIRECTORIES = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
 #: A project larger than this is indexed up to this many files (in sorted walk order).
 MAX_FILES = 50_000

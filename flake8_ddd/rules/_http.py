@@ -13,16 +13,10 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, FrozenSet, Optional
 
+from flake8_ddd.library_classes import HTTP_EXCEPTIONS
+
 if TYPE_CHECKING:
     from flake8_ddd.context import FileContext
-
-#: Where ``HTTPException`` lives in FastAPI and Starlette (FastAPI's is a Starlette subclass).
-HTTP_EXCEPTIONS: FrozenSet[str] = frozenset({
-    "fastapi.HTTPException",
-    "fastapi.exceptions.HTTPException",
-    "starlette.HTTPException",
-    "starlette.exceptions.HTTPException",
-})
 
 #: Top-level packages of the HTTP transport layer (DDD301).
 TRANSPORT_PACKAGES: FrozenSet[str] = frozenset({"fastapi", "starlette"})

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from flake8_ddd.layers import Layer
+from flake8_ddd.library_classes import PYDANTIC_MODELS, SETTINGS_MODELS, SQLMODEL_MODELS
 from flake8_ddd.option import Option
+from flake8_ddd.project_facts import class_assignments
 from flake8_ddd.rules._annotations import ANNOTATED, CLASS_VAR, parse_string_annotation
 
 if TYPE_CHECKING:
@@ -47,18 +49,6 @@ SCHEMA_INTENTS = Option(
 
 # -- known names ----------------------------------------------------------------------------------
 
-PYDANTIC_MODELS: FrozenSet[str] = frozenset({
-    "pydantic.BaseModel", "pydantic.main.BaseModel",
-    "pydantic.RootModel", "pydantic.root_model.RootModel",
-    "pydantic.v1.BaseModel", "pydantic.v1.main.BaseModel",
-    "pydantic.generics.GenericModel", "pydantic.v1.generics.GenericModel",
-})
-SQLMODEL_MODELS: FrozenSet[str] = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
-SETTINGS_MODELS: FrozenSet[str] = frozenset({
-    "pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings",
-    "pydantic.BaseSettings", "pydantic.env_settings.BaseSettings",
-    "pydantic.v1.BaseSettings", "pydantic.v1.env_settings.BaseSettings",
-})
 ENUM_BASES: FrozenSet[str] = frozenset(
     f"enum.{name}" for name in ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "ReprEnum"))
 #: Model configuration that bounds every string field of a model (v2 and v1 spelling).
@@ -185,15 +175,7 @@ class ModuleSchemas:
 
 def _declares_table_name(node: ast.ClassDef) -> bool:
     """``__tablename__ = ...`` in the body of a class that is not ``__abstract__ = True``."""
-    names: Dict[str, ast.AST] = {}
-    for statement in node.body:
-        if isinstance(statement, ast.Assign):
-            for target in statement.targets:
-                if isinstance(target, ast.Name):
-                    names[target.id] = statement.value
-        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            if statement.value is not None:
-                names[statement.target.id] = statement.value
+    names = class_assignments(node)
     if "__tablename__" not in names:
         return False
     abstract = names.get("__abstract__")
