@@ -23,9 +23,10 @@ Decisions recorded here apply to every rule that uses them:
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, FrozenSet, Optional, Set
+from typing import TYPE_CHECKING, Callable, ClassVar, FrozenSet, Optional, Set
 
 from flake8_ddd.ast_names import call_method, dotted_name, last_name
+from flake8_ddd.rule import on
 
 if TYPE_CHECKING:
     from flake8_ddd.context import FileContext
@@ -126,3 +127,22 @@ class OncePerAccess:
         self._lines.add(call.lineno)
         self._covered.update(id(node) for node in ast.walk(call) if isinstance(node, ast.Call))
         return True
+
+
+class ReportsDatabaseAccess:
+    """The check of DDD201 and DDD302, mixed into each rule (listed before ``Rule``): every
+    database call (:func:`is_database_call`, session methods in ``allowed_methods`` excepted),
+    once per access (:class:`OncePerAccess`)."""
+
+    allowed_methods: ClassVar[FrozenSet[str]] = frozenset()
+    ctx: FileContext
+    report: Callable[..., None]
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)  # type: ignore[call-arg]
+        self.once = OncePerAccess()
+
+    @on(ast.Call)
+    def check_call(self, node: ast.Call) -> None:
+        if is_database_call(self.ctx, node, self.allowed_methods) and self.once.first(node):
+            self.report(node, call=describe_call(node))

@@ -13,13 +13,14 @@ imports (``ctx.qualified_name``), else as a module-level name of the file itself
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, List, Optional, Tuple
 
 from flake8_ddd.ast_names import dotted_name, last_name
 from flake8_ddd.layers import Layer
 from flake8_ddd.project_facts import FileFacts, module_name, read_facts
 from flake8_ddd.project_index import BODY, HTTP, ORM, ProjectIndex
 from flake8_ddd.project_store import index_for
+from flake8_ddd.rule import on
 from flake8_ddd.rules._http import http_exception_use
 
 if TYPE_CHECKING:
@@ -94,6 +95,20 @@ def http_exception_raised(ctx: FileContext, node: ast.AST) -> Optional[str]:
 def describe_exception(name: str) -> str:
     """``HTTPException``, or ``NotFound (a subclass of HTTPException)`` for a project class."""
     return name if name == HTTP_EXCEPTION else f"{name} (a subclass of {HTTP_EXCEPTION})"
+
+
+class ReportsHttpException:
+    """The check of DDD002 and DDD003, mixed into each rule (listed before ``Rule``): every
+    ``HTTPException``, or project subclass of it, raised or constructed, named in the message."""
+
+    ctx: FileContext
+    report: Callable[..., None]
+
+    @on(ast.Call, ast.Raise)
+    def check(self, node: ast.AST) -> None:
+        raised = http_exception_raised(self.ctx, node)
+        if raised:
+            self.report(node, exception=describe_exception(raised))
 
 
 # --- DDD009 -------------------------------------------------------------------------------------

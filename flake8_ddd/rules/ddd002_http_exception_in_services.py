@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import ast
-
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, Scope, on
-from flake8_ddd.rules._project import describe_exception, http_exception_raised
+from flake8_ddd.rule import Rule, Scope
+from flake8_ddd.rules._project import ReportsHttpException
 
 
-class HttpExceptionInServices(Rule):
+class HttpExceptionInServices(ReportsHttpException, Rule):
     """HTTPException raised or constructed in the services layer
 
     ## What it does
@@ -80,9 +78,3 @@ class HttpExceptionInServices(Rule):
     scope = Scope.LAYERS
     layers = frozenset({Layer.SERVICES})
     since = "0.1.0"
-
-    @on(ast.Call, ast.Raise)
-    def check(self, node: ast.AST) -> None:
-        raised = http_exception_raised(self.ctx, node)
-        if raised:
-            self.report(node, exception=describe_exception(raised))

@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-import ast
-
-from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, Scope, on
-from flake8_ddd.rules._database import OncePerAccess, describe_call, is_database_call
+from flake8_ddd.rule import Rule, Scope
+from flake8_ddd.rules._database import ReportsDatabaseAccess
 
 
-class DatabaseAccessInRoutes(Rule):
+class DatabaseAccessInRoutes(ReportsDatabaseAccess, Rule):
     """Database query or statement built in the routes layer
 
     ## What it does
@@ -67,12 +64,3 @@ class DatabaseAccessInRoutes(Rule):
     scope = Scope.LAYERS
     layers = frozenset({Layer.ROUTES})
     since = "0.1.0"
-
-    def __init__(self, ctx: FileContext) -> None:
-        super().__init__(ctx)
-        self.once = OncePerAccess()
-
-    @on(ast.Call)
-    def check_call(self, node: ast.Call) -> None:
-        if is_database_call(self.ctx, node) and self.once.first(node):
-            self.report(node, call=describe_call(node))

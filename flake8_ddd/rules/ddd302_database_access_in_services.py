@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-import ast
-
-from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Layer
-from flake8_ddd.rule import Rule, Scope, on
-from flake8_ddd.rules._database import OncePerAccess, SERVICE_ALLOWED_METHODS, describe_call, is_database_call
+from flake8_ddd.rule import Rule, Scope
+from flake8_ddd.rules._database import SERVICE_ALLOWED_METHODS, ReportsDatabaseAccess
 
 
-class DatabaseAccessInServices(Rule):
+class DatabaseAccessInServices(ReportsDatabaseAccess, Rule):
     """Database query or statement built in the services layer
 
     ## What it does
@@ -69,12 +66,4 @@ class DatabaseAccessInServices(Rule):
     scope = Scope.LAYERS
     layers = frozenset({Layer.SERVICES})
     since = "0.1.0"
-
-    def __init__(self, ctx: FileContext) -> None:
-        super().__init__(ctx)
-        self.once = OncePerAccess()
-
-    @on(ast.Call)
-    def check_call(self, node: ast.Call) -> None:
-        if is_database_call(self.ctx, node, allowed=SERVICE_ALLOWED_METHODS) and self.once.first(node):
-            self.report(node, call=describe_call(node))
+    allowed_methods = SERVICE_ALLOWED_METHODS
