@@ -22,16 +22,16 @@ class SyncRouteHandler(Rule):
 
     ## Example
     ```python
-    @router.get("/users/{user_id}", response_model=UserRead)
-    def read_user(user_id: int, service: UserService = Depends(get_user_service)):
-        return service.get(user_id)
+    @router.post("/orders/{order_id}/cancel", response_model=OrderRead)
+    def cancel_order(order_id: int, service: OrderService = Depends(get_order_service)):
+        return service.cancel(order_id)
     ```
 
     ## Use instead
     ```python
-    @router.get("/users/{user_id}", response_model=UserRead)
-    async def read_user(user_id: int, service: UserService = Depends(get_user_service)):
-        return await service.get(user_id)
+    @router.post("/orders/{order_id}/cancel", response_model=OrderRead)
+    async def cancel_order(order_id: int, service: OrderService = Depends(get_order_service)):
+        return await service.cancel(order_id)
     ```
 
     ## Options
