@@ -42,6 +42,29 @@ LAYER_PATHS = {
 SAMPLE_PATHS = [*LAYER_PATHS.values(), "app/core/database.py", "app/sweep/__init__.py", "main.py"]
 CONFIG_FILES = {"setup_cfg": "setup.cfg", "pyproject_toml": "pyproject.toml", "tox_ini": "tox.ini",
                 "flake8": ".flake8"}
+#: The docstring of a rule a test defines (``__doc__ = TEST_RULE_DOC``): the sections every rule
+#: must have, saying nothing a user would see.
+TEST_RULE_DOC = """A rule defined by a test.
+
+    ## What it does
+    Nothing a user sees.
+
+    ## Why is this bad?
+    "It is not."
+
+    ## Example
+    ```python
+    f()
+    ```
+
+    ## Use instead
+    ```python
+    g()
+    ```
+
+    ## Options
+    None.
+    """
 
 
 def fixture_files() -> List[Path]:

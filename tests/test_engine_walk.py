@@ -19,29 +19,8 @@ from flake8_ddd.context import FileContext
 from flake8_ddd.engine import Walk, lint_source, lint_tree
 from flake8_ddd.registry import all_rules
 from flake8_ddd.rule import Rule, Scope, on, on_leave
-from harness import FIXTURES, config, fixture_files
+from harness import FIXTURES, TEST_RULE_DOC, config, fixture_files
 
-DOC = """Records the walk, for these tests.
-
-    ## What it does
-    Nothing a user sees.
-
-    ## Why is this bad?
-    It is not.
-
-    ## Example
-    ```python
-    f()
-    ```
-
-    ## Use instead
-    ```python
-    g()
-    ```
-
-    ## Options
-    None.
-    """
 NODE_TYPES = tuple(cls for cls in vars(ast).values()
                    if isinstance(cls, type) and issubclass(cls, ast.AST) and cls is not ast.AST)
 #: Node types with children: a recorder of only these lets the walk skip leaf nodes.
@@ -55,7 +34,7 @@ def recorder(node_types: Sequence[type]) -> Type[Rule]:
     """A rule with enter and leave handlers for ``node_types`` that records every call."""
 
     class Recorder(Rule):
-        __doc__ = DOC
+        __doc__ = TEST_RULE_DOC
         code = "DDD898"
         message = "never reported"
         scope = Scope.ANY_FILE
@@ -186,7 +165,7 @@ def test_function_local_imports_are_scoped_to_their_function():
 
 
 class Failing(Rule):
-    __doc__ = DOC
+    __doc__ = TEST_RULE_DOC
     code = "DDD897"
     message = "never reported"
     scope = Scope.ANY_FILE
@@ -206,7 +185,7 @@ class Failing(Rule):
 
 
 class FailingAtTheEnd(Failing):
-    __doc__ = DOC
+    __doc__ = TEST_RULE_DOC
     code = "DDD896"
     explode = explode_again = None  # type: ignore[assignment]
 

@@ -13,7 +13,7 @@ from flake8_ddd.plugin import Plugin
 from flake8_ddd.diagnostics import INTERNAL_ERROR_CODE
 from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.registry import all_rules
-from harness import FIXTURES, codes, config, make_project, run_flake8
+from harness import FIXTURES, TEST_RULE_DOC, codes, config, make_project, run_flake8
 
 COMMIT_IN_CRUD = "async def save(session):\n    await session.commit()\n"
 
@@ -124,28 +124,8 @@ def test_opt_in_codes_only_when_named(selection, expect_opt_in):
 
 
 class Exploding(Rule):
-    """Raises on every call, to prove a rule's bug never takes flake8 down.
-
-    ## What it does
-    Nothing useful.
-
-    ## Why is this bad?
-    "It is not."
-
-    ## Example
-    ```python
-    f()
-    ```
-
-    ## Use instead
-    ```python
-    g()
-    ```
-
-    ## Options
-    None.
-    """
-
+    # Raises on every call, to prove a rule's bug never takes flake8 down.
+    __doc__ = TEST_RULE_DOC
     code = "DDD899"
     message = "never reported: never"
     scope = Scope.ANY_FILE
