@@ -225,6 +225,23 @@ def module_schemas(ctx: FileContext) -> ModuleSchemas:
     return ctx.shared("schemas", ModuleSchemas)
 
 
+def class_outside(ctx: FileContext, node: ast.ClassDef, layer: Layer) -> Optional[ClassInfo]:
+    """What the module-level class ``node`` is, when its file is not in ``layer`` (a file can
+    be in two, ``core/schemas.py``); None otherwise (DDD404, DDD405)."""
+    if layer in ctx.layers:
+        return None
+    return module_schemas(ctx).info(node)
+
+
+def home_of(ctx: FileContext, layer: Layer) -> str:
+    """Where a class of ``layer`` belongs, for a message: the feature's ``user/schemas/``, or a
+    core module for a file outside any feature."""
+    feature = ctx.location.feature
+    if feature and not ctx.location.in_core:
+        return f"{feature}/{layer.value}/"
+    return f"a {layer.value} module (core/{layer.value}.py for shared ones)"
+
+
 # -- names and fields -----------------------------------------------------------------------------
 
 def has_suffix(name: str, suffixes: Tuple[str, ...]) -> bool:

@@ -4,7 +4,7 @@ import ast
 
 from flake8_ddd.layers import Layer
 from flake8_ddd.rule import Rule, Scope, on
-from flake8_ddd.rules._schemas import module_schemas
+from flake8_ddd.rules._schemas import class_outside, home_of
 
 
 class PydanticModelOutsideSchemas(Rule):
@@ -64,11 +64,6 @@ class PydanticModelOutsideSchemas(Rule):
 
     @on(ast.ClassDef)
     def check_class(self, node: ast.ClassDef) -> None:
-        if Layer.SCHEMAS in self.ctx.layers:
-            return
-        info = module_schemas(self.ctx).info(node)
+        info = class_outside(self.ctx, node, Layer.SCHEMAS)
         if info is not None and info.pydantic_model:
-            feature = self.ctx.location.feature
-            place = (f"{feature}/schemas/" if feature and not self.ctx.location.in_core
-                     else "a schemas module (core/schemas.py for shared ones)")
-            self.report(node, model=node.name, place=place)
+            self.report(node, model=node.name, place=home_of(self.ctx, Layer.SCHEMAS))
