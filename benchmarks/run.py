@@ -306,6 +306,8 @@ def arguments(argv: Optional[List[str]]) -> argparse.Namespace:
                         help="files of the dense synthetic corpus of the targets (0: none)")
     parser.add_argument("--million", type=int, default=1_000_000, metavar="LINES",
                         help="lines of the large synthetic tree (0: none)")
+    parser.add_argument("--flake8-trees", default="dense,polar,dispatch",
+                        help="target trees where flake8 is timed (default: dense,polar,dispatch)")
     parser.add_argument("--no-stdlib", action="store_true",
                         help="skip the standard library placed at a services path")
     parser.add_argument("--polar", metavar="DIR", help=f"polarsource/polar's server/ "
@@ -354,14 +356,15 @@ TARGET_TREES = ("dense", "polar", "dispatch", "stdlib", "1M lines", "one file")
 def target_corpora(args: argparse.Namespace) -> List[Tuple[str, str, bool, bool]]:
     """(name, root, synthetic, with flake8) of the trees the targets are judged on."""
     found: List[Tuple[str, str, bool, bool]] = []
+    with_flake8 = set() if args.no_flake8 else set(args.flake8_trees.split(","))
     if args.dense:
         found.append(("dense", synthetic_corpus(args.dense, args.root, args.seed), True,
-                      not args.no_flake8))
+                      "dense" in with_flake8))
     for name, given, env in (("polar", args.polar, targets.POLAR_ENV),
                              ("dispatch", args.dispatch, targets.DISPATCH_ENV)):
         path = targets.real_project(given, env)
         if path and os.path.isdir(path):
-            found.append((name, path, False, not args.no_flake8))
+            found.append((name, path, False, name in with_flake8))
         else:
             print(f"note: {name} skipped: give --{name} DIR or set ${env}", file=sys.stderr)
     if not args.no_stdlib:
