@@ -19,6 +19,7 @@ from flake8_ddd.diagnostics import internal_error
 from flake8_ddd.flake8_compat import NoqaLines
 from flake8_ddd.option import ConfigError
 from flake8_ddd.options import BASELINE, BASELINE_FORBID
+from flake8_ddd.source_files import NotReadable, read_file
 
 #: Codes whose file has no tree: their scope is the module.
 _NO_TREE_CODES = ("E902", "E999")
@@ -40,9 +41,8 @@ def decode_lines(data: bytes) -> List[str]:
 def read_lines(path: str) -> List[str]:
     """A file's lines as the checker saw them; [] if unreadable."""
     try:
-        with open(path, "rb") as handle:
-            return decode_lines(handle.read())
-    except OSError:
+        return decode_lines(read_file(path))
+    except (OSError, NotReadable):
         return []
 
 

@@ -24,6 +24,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 from flake8_ddd.layers import Layer, LayerConfig, Location, locate_file
 from flake8_ddd.module_paths import SOURCE_DIRECTORIES
 from flake8_ddd.layout_files import (Proposal, config_target, render_proposal, write_proposal)
+from flake8_ddd.source_files import NotReadable, read_file
 
 #: Directory names that group layers in layer-first projects (offered, never assumed).
 GROUPING_WORDS = ("infrastructure", "infra", "persistence", "adapters", "interfaces",
@@ -95,9 +96,8 @@ def classify(tree: ast.AST, path: str, config) -> Tuple[Optional[Layer], Optiona
 
 def read_tree(path: str) -> Optional[ast.AST]:
     try:
-        with open(path, "rb") as handle:
-            return ast.parse(handle.read(), filename=path)
-    except (OSError, SyntaxError, ValueError):
+        return ast.parse(read_file(path), filename=path)
+    except (OSError, NotReadable, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 

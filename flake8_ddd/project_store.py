@@ -37,6 +37,7 @@ from flake8_ddd.cache_store import prepare as prepare_cache_directory
 from flake8_ddd.layers import PROJECT_ROOT_MARKERS, module_parts_of_path
 from flake8_ddd.project_facts import FileFacts, empty_facts, module_name, read_facts
 from flake8_ddd.project_index import FactsSource, ProjectIndex
+from flake8_ddd.source_files import NotReadable, read_file
 
 #: Bumped whenever what :mod:`flake8_ddd.project_facts` extracts changes (2: module-level
 #: statements inside for/while/match blocks count, as in FileContext).
@@ -223,9 +224,8 @@ class ProjectFiles(FactsSource):
         path = os.path.join(self.root, relative)
         try:
             stat = os.stat(path)
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-        except OSError:
+            data = read_file(path)
+        except (OSError, NotReadable):
             return None
         found = (stat.st_size, stat.st_mtime_ns)
         return (found, data) if found == self.stats[relative] else None
@@ -240,9 +240,8 @@ class ProjectFiles(FactsSource):
             return old
         path = os.path.join(self.root, relative)
         try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-        except OSError:
+            data = read_file(path)
+        except (OSError, NotReadable):  # a pipe, a device, too large: no facts, never a hang
             return (size, mtime, "", False, None)
         digest = _hash(data)
         routes = bool(ROUTE_DECORATOR.search(data))
@@ -271,15 +270,15 @@ def index_path(root: str) -> str:
 def load(path: str, root: str) -> Dict[str, Stored]:
     """The stored facts, or nothing when the file is missing, corrupt or another root's."""
     try:
-        with open(path, "rb") as handle:
-            document = json.loads(handle.read())
+        document = json.loads(read_file(path))
         if (not isinstance(document, dict) or document.get("format") != FACTS_FORMAT
                 or document.get("root") != os.path.abspath(root)):
             return {}
         return {str(relative): (int(size), int(mtime), str(digest), bool(routes),
                                 facts if isinstance(facts, list) else None)
                 for relative, (size, mtime, digest, routes, facts) in document["files"].items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (OSError, NotReadable, ValueError, TypeError, KeyError, AttributeError, RecursionError,
+            MemoryError):
         return {}
 
 
@@ -302,7 +301,7 @@ def _decode(raw: list) -> Optional[FileFacts]:
     """Stored facts as loaded; None (read the file again) when malformed."""
     try:
         return FileFacts.from_json(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError, RecursionError):
         return None
 
 

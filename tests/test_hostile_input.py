@@ -213,6 +213,37 @@ def test_fifo_named_on_the_command_line_is_e902(fifo_project):
     assert re.search(r"^app/pipe\.py:1:1: E902 .*regular file", result.stdout, re.M), result.stdout
 
 
+RAISES_IMPORTED_CLASS = "from app.user.exceptions import NotFound\n\n\ndef find():\n    raise NotFound()\n"
+NOT_FOUND_ERROR = ("from fastapi import HTTPException\n\n\n"
+                   "class NotFound(HTTPException):\n    pass\n")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+@pytest.mark.parametrize("program", ["check", "flake8"])
+def test_fifo_the_project_index_would_read_never_hangs(tmp_path, program):
+    root = make_project(tmp_path / "proj", {"app/user/services/finder.py": RAISES_IMPORTED_CLASS})
+    os.mkfifo(root / "app" / "user" / "exceptions.py")
+    target = os.path.join("app", "user", "services", "finder.py")
+    result = (check(["--no-cache", target], root, timeout=60) if program == "check"
+              else flake8(["--select=DDD", target], root, timeout=60))
+    assert_no_traceback(result)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("corruption", ["[" * 100_000, '{"format": 2, "files": {"x": 1}}', "\0\0"])
+def test_corrupt_project_index_file_is_a_miss(tmp_path, corruption):
+    root = make_project(tmp_path / "proj", {"app/user/services/finder.py": RAISES_IMPORTED_CLASS,
+                                            "app/user/exceptions.py": NOT_FOUND_ERROR})
+    env = {**clean_env(), "FLAKE8_DDD_CACHE_DIR": str(tmp_path / "cache")}
+    expected = check([], root, env=env)
+    assert "DDD002" in expected.stdout
+    [index_file] = list((tmp_path / "cache").glob("index-*.json"))
+    index_file.write_text(corruption)
+    result = check(["--no-cache"], root, env=env)
+    assert_no_traceback(result)
+    assert (result.returncode, result.stdout) == (expected.returncode, expected.stdout)
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
 def test_device_is_e902_not_read_without_bound(project):
     result = check(["--no-cache", "/dev/zero"], project, timeout=60)
