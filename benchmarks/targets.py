@@ -26,15 +26,17 @@ Result = Dict[str, object]
 # --- trees -------------------------------------------------------------------------------------
 
 def stdlib_tree(corpora_root: str) -> str:
-    """The standard library's modules (no site-packages) copied below ``app/services/``, once:
-    every file is layer code, so every layer rule that applies to services runs on it."""
+    """The standard library's modules (no site-packages) copied below ``app/services/``, once,
+    with ``__init__.py`` files in ``app/`` and ``app/services/`` (so ``asyncio/events.py`` is
+    ``app.services.asyncio.events``): every file but the tests is services code, and every
+    layer rule that applies to services runs on it."""
     root = os.path.join(corpora_root, "stdlib")
     target = os.path.join(root, "app", "services")
     stdlib = sysconfig.get_paths()["stdlib"]
     marker = os.path.join(root, ".bench-source")
     try:
         with open(marker, encoding="utf-8") as handle:
-            if handle.read() == stdlib:
+            if handle.read() == stdlib + ":packages":
                 return root
     except OSError:
         pass
@@ -46,8 +48,11 @@ def stdlib_tree(corpora_root: str) -> str:
                 relative = os.path.relpath(os.path.join(directory, name), stdlib)
                 os.makedirs(os.path.dirname(os.path.join(target, relative)), exist_ok=True)
                 shutil.copyfile(os.path.join(directory, name), os.path.join(target, relative))
+    for package in (os.path.join(root, "app"), target):
+        with open(os.path.join(package, "__init__.py"), "w", encoding="utf-8"):
+            pass
     with open(marker, "w", encoding="utf-8") as handle:
-        handle.write(stdlib)
+        handle.write(stdlib + ":packages")
     return root
 
 
