@@ -138,7 +138,8 @@ def valid_rows(entry: Any, key: str, data: bytes) -> Optional[List[Row]]:
 # --- cleaning ------------------------------------------------------------------------------------
 
 class Cleaned(NamedTuple):
-    removed: int
+    #: Files removed (paths relative to the root, ``/``-separated).
+    removed: List[str]
     #: Entries left in place because flake8-ddd did not write them (paths relative to the root).
     kept: List[str]
     root_removed: bool
@@ -208,7 +209,7 @@ def _ours_in_version(directory: str, name: str, tagged: bool) -> bool:
 
 def clean(root: str) -> Cleaned:
     """Remove what flake8-ddd wrote in ``root``; see the module docstring."""
-    removed = 0
+    removed: List[str] = []
     kept: List[str] = []
     created_by_us = _text_is(os.path.join(root, "CACHEDIR.TAG"), CACHEDIR_TAG)
     for name in sorted(os.listdir(root)):
@@ -216,15 +217,15 @@ def clean(root: str) -> Cleaned:
         if _ours_in_root(root, name, created_by_us):
             if name != "CACHEDIR.TAG":  # the tag goes last: it says the directory is ours
                 os.unlink(path)
-                removed += 1
+                removed.append(name)
             continue
         if VERSION_DIRECTORY.fullmatch(name) and os.path.isdir(path) and not os.path.islink(path):
             for child in sorted(os.listdir(path)):
                 if _ours_in_version(path, child, created_by_us):
                     os.unlink(os.path.join(path, child))
-                    removed += 1
+                    removed.append(f"{name}/{child}")
                 else:
-                    kept.append(os.path.join(name, child))
+                    kept.append(f"{name}/{child}")
             if not os.listdir(path):
                 os.rmdir(path)
             continue
@@ -232,28 +233,38 @@ def clean(root: str) -> Cleaned:
     root_removed = False
     if created_by_us and not kept:
         os.unlink(os.path.join(root, "CACHEDIR.TAG"))
-        removed += 1
+        removed.append("CACHEDIR.TAG")
         os.rmdir(root)
         root_removed = True
     return Cleaned(removed, kept, root_removed)
 
 
-def clean_command(config_source: Optional[str], cwd: str) -> int:
-    """``flake8-ddd clean``: remove what flake8-ddd wrote in the cache ``check`` would use."""
+def clean_command(config_source: Optional[str], cwd: str, output_format: str = "text") -> int:
+    """``flake8-ddd clean``: remove what flake8-ddd wrote in the cache ``check`` would use;
+    ``json`` prints :func:`cleaned_json` on standard output instead of the lines on stderr."""
     root = cache_root(config_source, cwd)
-    if not os.path.isdir(root):
-        return 0
-    try:
-        result = clean(root)
-    except OSError as error:
-        print(f"flake8-ddd: {error.strerror or error}: {error.filename or root}", file=sys.stderr)
-        return 2
-    if result.root_removed:
+    result = Cleaned([], [], False)
+    if os.path.isdir(root):
+        try:
+            result = clean(root)
+        except OSError as error:
+            print(f"flake8-ddd: {error.strerror or error}: {error.filename or root}", file=sys.stderr)
+            return 2
+    if output_format == "json":
+        print(json.dumps(cleaned_json(root, result), indent=2))
+    elif result.root_removed:
         print(f"flake8-ddd: removed {root}", file=sys.stderr)
-    else:
-        print(f"flake8-ddd: removed {result.removed} cache file(s) from {root}", file=sys.stderr)
+    elif os.path.isdir(root):
+        print(f"flake8-ddd: removed {len(result.removed)} cache file(s) from {root}", file=sys.stderr)
         if result.kept:
             shown = ", ".join(result.kept[:5]) + (", ..." if len(result.kept) > 5 else "")
             print(f"flake8-ddd: kept {len(result.kept)} entr{'y' if len(result.kept) == 1 else 'ies'} "
                   f"flake8-ddd did not write: {shown}", file=sys.stderr)
     return 0
+
+
+def cleaned_json(root: str, result: Cleaned) -> Dict[str, object]:
+    """The keys of ``clean --output-format json``: ``directory`` (the cache directory),
+    ``removed`` and ``kept`` (files, relative to it) and ``removed_directory``."""
+    return {"directory": root, "removed": result.removed, "kept": result.kept,
+            "removed_directory": result.root_removed}

@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_check(commands)
     map_command.register(commands, commands.choices["check"])
-    commands.add_parser("clean", help="remove the result cache of the project (.flake8_ddd_cache/)")
+    clean = commands.add_parser("clean", help="remove the result cache of the project (.flake8_ddd_cache/)")
+    clean.add_argument("--output-format", choices=("text", "json"), default="text")
     rule = commands.add_parser("rule", help="explain one rule, like `ruff rule`")
     rule.add_argument("code")
     rule.add_argument("--output-format", choices=("text", "json"), default="text")
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "root of a flake8-ddd checkout).")
     new.add_argument("code", help="the new code, e.g. DDD123")
     new.add_argument("name", help="kebab-case name of the flagged pattern, e.g. print-in-services")
+    new.add_argument("--output-format", choices=("text", "json"), default="text")
     layer_report.add_parser(commands)
     layout_init.add_parser(commands)
     return parser
@@ -133,7 +135,8 @@ def clean_command(args: Optional[argparse.Namespace] = None, cwd: Optional[str] 
         found = find_config(cwd)
     except SettingsError:  # a broken configuration file must not keep the cache from going
         found = None
-    return cache_store.clean_command(found[1] if found else None, cwd)
+    output_format = getattr(args, "output_format", "text")
+    return cache_store.clean_command(found[1] if found else None, cwd, output_format)
 
 
 def rule_command(args: argparse.Namespace) -> int:
@@ -190,6 +193,9 @@ def new_rule_command(args: argparse.Namespace) -> int:
         written = new_rule(args.code, args.name, Path.cwd())
     except ScaffoldError as error:
         return fail(str(error))
+    if args.output_format == "json":
+        print(json.dumps(written.as_json(), indent=2))
+        return 0
     for path in written.files:
         print(f"wrote {path}")
     print(written.next_steps, end="")

@@ -8,7 +8,7 @@ import json
 import os
 import re
 import sys
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 PYPROJECT = "pyproject.toml"
 SETUP_CFG = "setup.cfg"
@@ -70,9 +70,15 @@ def render_proposal(proposal: Proposal, target: str, files: int, before: int, af
         out.append("# nothing to configure: every module with layer code has a layer")
         return "\n".join(out) + "\n"
     out.append(f"# for {os.path.basename(target)}:")
-    out.append(TOML_HEADER if is_toml(target) else INI_HEADER)
-    out.extend(render_lines(proposal, is_toml(target)))
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" + render_section(proposal, target)
+
+
+def render_section(proposal: Proposal, target: str) -> str:
+    """The proposal as the section of ``target``'s kind, header included; "" when empty."""
+    if not proposal:
+        return ""
+    lines = [TOML_HEADER if is_toml(target) else INI_HEADER] + render_lines(proposal, is_toml(target))
+    return "\n".join(lines) + "\n"
 
 
 def _section_span(lines: Sequence[str], header: str) -> Optional[Tuple[int, int]]:
@@ -125,8 +131,17 @@ def add_to_file(text: str, proposal: Proposal, toml: bool) -> Tuple[str, List[st
     return result, skipped
 
 
-def write_proposal(proposal: Proposal, target: str) -> int:
-    """Add the proposal to ``target`` (created when missing); 0, or 2 when it cannot be written."""
+class Written(NamedTuple):
+    #: 0, or 2 when the file could not be read or written.
+    status: int
+    #: Whether the file changed.
+    written: bool
+    #: Option names left out because the file sets them already.
+    already_set: List[str]
+
+
+def write_proposal(proposal: Proposal, target: str, announce: bool = True) -> Written:
+    """Add the proposal to ``target`` (created when missing); ``announce`` prints ``# written to``."""
     try:
         text = ""
         if os.path.isfile(target):
@@ -138,10 +153,10 @@ def write_proposal(proposal: Proposal, target: str) -> int:
                 handle.write(updated)
     except (OSError, UnicodeDecodeError) as error:
         print(f"flake8-ddd: {target}: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
-        return 2
+        return Written(2, False, [])
     for key in skipped:
         print(f"flake8-ddd: {os.path.basename(target)} already sets {key}; add the proposed items "
               "to it by hand", file=sys.stderr)
-    if updated != text:
+    if updated != text and announce:
         print(f"# written to {target}")
-    return 0
+    return Written(0, updated != text, skipped)

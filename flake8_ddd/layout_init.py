@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import os
 import sys
 from collections import Counter, defaultdict
@@ -23,7 +24,8 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from flake8_ddd.layers import Layer, LayerConfig, Location, locate_file
 from flake8_ddd.module_paths import SOURCE_DIRECTORIES
-from flake8_ddd.layout_files import (Proposal, config_target, render_proposal, write_proposal)
+from flake8_ddd.layout_files import (PYPROJECT, SETUP_CFG, Proposal, Written, config_target,
+                                     is_toml, render_proposal, render_section, write_proposal)
 from flake8_ddd.source_files import NotReadable, read_file
 
 #: Directory names that group layers in layer-first projects (offered, never assumed).
@@ -243,11 +245,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                       help="add the proposal to the project's configuration file")
     init.add_argument("--format", choices=("pyproject.toml", "setup.cfg"), default=None,
                       help="the configuration file to print for (default: the project's)")
+    init.add_argument("--output-format", choices=("text", "json"), default="text",
+                      help="text (the configuration, with comments) or json (an object)")
 
 
 def init_command(args: argparse.Namespace) -> int:
     from flake8_ddd.config_files import SettingsError, load_settings
-    from flake8_ddd.configuration import build_config
 
     root = os.path.abspath(args.path)
     if not os.path.isdir(root):
@@ -255,12 +258,41 @@ def init_command(args: argparse.Namespace) -> int:
         return 2
     try:
         settings = load_settings(cwd=root)
-        config = settings.config()
+        survey = survey_project(root, settings)
     except SettingsError as error:
         print(f"flake8-ddd: {error}", file=sys.stderr)
         return 2
-    files = application_files(root, settings.excluded)
-    facts = scan(root, files, config.layer, config)
+    target = config_target(root, settings.source, args.format)
+    notes = [f"{name}/ is a namespace application package (no __init__.py): understood "
+             "without configuration" for name in namespace_roots(root)]
+    as_json = getattr(args, "output_format", "text") == "json"
+    if not as_json:
+        print(render_proposal(survey.proposal, target, survey.files, survey.before, survey.after,
+                              notes), end="")
+    outcome = Written(0, False, [])
+    if args.write and survey.proposal:
+        outcome = write_proposal(survey.proposal, target, announce=not as_json)
+    if outcome.status:
+        return outcome.status
+    if as_json:
+        print(json.dumps(init_json(survey, target, notes, outcome), indent=2))
+    return 0
+
+
+class Survey(NamedTuple):
+    proposal: Proposal
+    #: Application files read, and how many of them have a layer now and with the proposal.
+    files: int
+    before: int
+    after: int
+
+
+def survey_project(root: str, settings) -> Survey:
+    """Read the project at ``root`` and propose its configuration (SettingsError when broken)."""
+    from flake8_ddd.configuration import build_config
+
+    config = settings.config()
+    facts = scan(root, application_files(root, settings.excluded), config.layer, config)
     proposal = propose(facts, config.layer)
     raw = dict(settings.rule_options)
     for key, items in proposal.items():
@@ -269,13 +301,16 @@ def init_command(args: argparse.Namespace) -> int:
     after_config = build_config(raw).layer
     before = sum(1 for f in facts if f.location.layers)
     after = sum(1 for f in facts if locate_file(f.path, after_config, _first_lines(f.path)).layers)
-    target = config_target(root, settings.source, args.format)
-    notes = [f"{name}/ is a namespace application package (no __init__.py): understood "
-             "without configuration" for name in namespace_roots(root)]
-    print(render_proposal(proposal, target, len(facts), before, after, notes), end="")
-    if args.write and proposal:
-        return write_proposal(proposal, target)
-    return 0
+    return Survey(proposal, len(facts), before, after)
+
+
+def init_json(survey: Survey, target: str, notes: Sequence[str], outcome: Written) -> Dict[str, object]:
+    """The keys of ``init --output-format json`` (documented in the README's "Your layout")."""
+    return {"config_file": target, "format": PYPROJECT if is_toml(target) else SETUP_CFG,
+            "options": dict(survey.proposal.items()),
+            "text": render_section(survey.proposal, target), "files": survey.files,
+            "layered_before": survey.before, "layered_after": survey.after, "notes": list(notes),
+            "written": outcome.written, "already_set": outcome.already_set}
 
 
 def _existing(value: object) -> Sequence[str]:

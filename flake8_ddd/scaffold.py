@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import List, NamedTuple
+from typing import Dict, List, NamedTuple
 
 from flake8_ddd.diagnostics import INTERNAL_ERROR_CODE
 from flake8_ddd.registry import all_rules
@@ -91,9 +91,24 @@ class ScaffoldError(Exception):
     """The rule cannot be added; the message is one line for the user."""
 
 
+#: The commands of the next steps (``new-rule --output-format json``'s ``next_steps``).
+NEXT_COMMANDS = ("python -m pip install -e '.[test]'", "python -m flake8_ddd readme",
+                 "python -m pytest")
+
+
 class Scaffolded(NamedTuple):
     files: List[str]
     next_steps: str
+    code: str
+    name: str
+    #: ``flake8_ddd.rules.<module>:<Class>``, under the code in pyproject.toml's entry points.
+    entry_point: str
+
+    def as_json(self) -> Dict[str, object]:
+        """The keys of ``new-rule --output-format json``."""
+        return {"code": self.code, "name": self.name, "module": self.files[0],
+                "fixture": self.files[1], "entry_point": self.entry_point,
+                "files": self.files, "next_steps": list(NEXT_COMMANDS)}
 
 
 def class_name_of(name: str) -> str:
@@ -116,7 +131,8 @@ def new_rule(code: str, name: str, root: Path) -> Scaffolded:
     if fixture.exists():
         raise ScaffoldError(f"{fixture.relative_to(root)} exists already")
     class_name = class_name_of(name)
-    entry = f'{code} = "flake8_ddd.rules.{stem}:{class_name}"'
+    target = f"flake8_ddd.rules.{stem}:{class_name}"
+    entry = f'{code} = "{target}"'
     pyproject_text = _with_entry_point(pyproject.read_text(encoding="utf-8"), entry)
     module_text = MODULE_TEMPLATE.format(code=code, title=name.replace("-", " "),
                                          class_name=class_name, layer=FIXTURE_LAYER.upper(),
@@ -125,8 +141,8 @@ def new_rule(code: str, name: str, root: Path) -> Scaffolded:
     fixture.parent.mkdir(parents=True, exist_ok=True)
     fixture.write_text(FIXTURE_TEMPLATE.format(code=code, name=name), encoding="utf-8")
     pyproject.write_text(pyproject_text, encoding="utf-8")
-    shown = [str(p.relative_to(root)) for p in (module, fixture, pyproject)]
-    return Scaffolded(shown, NEXT_STEPS.format(module=shown[0], fixture=shown[1]))
+    shown = [p.relative_to(root).as_posix() for p in (module, fixture, pyproject)]
+    return Scaffolded(shown, NEXT_STEPS.format(module=shown[0], fixture=shown[1]), code, name, target)
 
 
 def _check_code_and_name(code: str, name: str) -> None:

@@ -66,6 +66,36 @@ def test_clean_removes_a_cache_directory_it_created(project, tmp_path):
     assert not fresh.exists()
 
 
+CLEAN_KEYS = {"directory", "removed", "kept", "removed_directory"}
+
+
+def test_clean_json_lists_what_it_removed_and_kept(project, tmp_path):
+    shared = tmp_path / "shared"
+    (shared / "keep").mkdir(parents=True)
+    (shared / "notes.txt").write_text("mine\n")
+    env = {**clean_env(), "FLAKE8_DDD_CACHE_DIR": str(shared)}
+    assert check([], project, env=env).returncode == 1
+    result = ddd(["clean", "--output-format", "json"], project, env=env)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    cleaned = json.loads(result.stdout)
+    assert set(cleaned) == CLEAN_KEYS
+    assert cleaned["directory"] == str(shared) and cleaned["removed_directory"] is False
+    assert cleaned["kept"] == ["keep", "notes.txt"]
+    run_file, index = cleaned["removed"]  # <version>/<run key>.json, the project index
+    assert re.fullmatch(r"[^/]+/[0-9a-f]{32}\.json", run_file) and index.startswith("index-")
+
+
+def test_clean_json_removes_a_directory_it_created_then_finds_nothing(project, tmp_path):
+    fresh = tmp_path / "fresh-cache"
+    env = {**clean_env(), "FLAKE8_DDD_CACHE_DIR": str(fresh)}
+    assert check([], project, env=env).returncode == 1
+    cleaned = json.loads(ddd(["clean", "--output-format", "json"], project, env=env).stdout)
+    assert cleaned["removed_directory"] is True and cleaned["kept"] == []
+    assert {".gitignore", "CACHEDIR.TAG"} <= set(cleaned["removed"]) and not fresh.exists()
+    again = json.loads(ddd(["clean", "--output-format", "json"], project, env=env).stdout)
+    assert again == {"directory": str(fresh), "removed": [], "kept": [], "removed_directory": False}
+
+
 # --- 2. a corrupt cache is a miss, never a crash and never a changed result ----------------------
 
 def _corrupt_entry(kind: str, entry: list) -> object:

@@ -263,6 +263,38 @@ def test_init_writes_into_an_existing_flake8_section(tmp_path):
     assert run_check(["check", "--no-cache", "--exit-zero", "."], root).returncode == 0
 
 
+INIT_KEYS = {"config_file", "format", "options", "text", "files", "layered_before", "layered_after",
+             "notes", "written", "already_set"}
+
+
+def test_init_json_proposes_then_writes(tmp_path):
+    root = make_project(tmp_path / "p", INIT_PROJECT, pyproject_toml=PYPROJECT)
+    result = run_check(["init", "--output-format", "json", "."], root)
+    assert result.returncode == 0, result.stderr
+    proposed = json.loads(result.stdout)
+    assert set(proposed) == INIT_KEYS
+    assert proposed["config_file"] == str(root / "pyproject.toml")
+    assert proposed["format"] == "pyproject.toml" and proposed["written"] is False
+    assert proposed["options"]["ddd-layer-segments"] == ["handlers=routes"]
+    assert (proposed["files"], proposed["layered_before"], proposed["layered_after"]) == (9, 0, 5)
+    assert proposed["text"].startswith('[tool.flake8-ddd]\nddd-layer-segments = ["handlers=routes"]\n')
+    assert (root / "pyproject.toml").read_text() == PYPROJECT
+    written = run_check(["init", "--write", "--output-format", "json", "."], root)
+    assert written.returncode == 0, written.stderr
+    assert json.loads(written.stdout) == {**proposed, "written": True}
+    assert (root / "pyproject.toml").read_text() == PYPROJECT + "\n" + proposed["text"]
+    again = json.loads(run_check(["init", "--output-format", "json", "--format", "setup.cfg", "."],
+                                 root).stdout)
+    assert (again["options"], again["text"], again["layered_before"]) == ({}, "", 5)
+    assert again["config_file"] == str(root / "setup.cfg") and again["format"] == "setup.cfg"
+
+
+def test_init_json_errors_are_one_line(tmp_path):
+    result = run_check(["init", "--output-format", "json", str(tmp_path / "missing")], tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and "not a directory" in result.stderr
+
+
 # --- DDD606 details ---------------------------------------------------------------------------------
 
 def test_ddd606_message_counts_what_it_found():

@@ -6,6 +6,7 @@ its ``pyproject.toml``, first on ``PYTHONPATH``), so the real flake8 then loads 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -98,3 +99,24 @@ def test_new_rule_outside_a_checkout_is_one_line(tmp_path):
     result = run(["-m", "flake8_ddd", "new-rule", "DDD697", "some-name"], tmp_path)
     assert result.returncode == 2 and "not a flake8-ddd checkout" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_new_rule_json_names_what_it_wrote_and_the_next_commands(checkout):
+    result = run(["-m", "flake8_ddd", "new-rule", "--output-format", "json", "DDD696", "log-in-crud"],
+                 checkout, PYTHONPATH=str(checkout))
+    assert result.returncode == 0, result.stderr
+    written = json.loads(result.stdout)
+    assert set(written) == {"code", "name", "module", "fixture", "entry_point", "files", "next_steps"}
+    assert (written["code"], written["name"]) == ("DDD696", "log-in-crud")
+    assert written["module"] == "flake8_ddd/rules/ddd696_log_in_crud.py"
+    assert written["entry_point"] == "flake8_ddd.rules.ddd696_log_in_crud:LogInCrud"
+    assert written["files"] == [written["module"], written["fixture"], "pyproject.toml"]
+    assert all((checkout / path).is_file() for path in written["files"])
+    assert "python -m pytest" in written["next_steps"]
+
+
+def test_new_rule_json_error_is_one_line_and_no_output(tmp_path):
+    result = run(["-m", "flake8_ddd", "new-rule", "--output-format", "json", "DDD697", "some-name"],
+                 tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert len(result.stderr.strip().splitlines()) == 1 and "not a flake8-ddd checkout" in result.stderr
