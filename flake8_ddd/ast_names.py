@@ -10,6 +10,7 @@ import ast
 import fnmatch
 import functools
 import re
+import warnings
 from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -140,3 +141,19 @@ def alias_assignment(statement: ast.stmt) -> Optional[Tuple[str, ast.AST]]:
     if isinstance(target, ast.Name) and value is not None:
         return target.id, value
     return None
+
+
+def parse_string_annotation(node: ast.AST) -> Optional[ast.AST]:
+    """The expression inside a string annotation (``"str | None"``), or None.
+
+    Silent: a bad escape in the string warns once per parse, which a linter must not print;
+    anything that does not parse (NUL bytes, absurd nesting) is simply not an annotation.
+    """
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(node.value.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None

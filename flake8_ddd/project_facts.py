@@ -22,7 +22,7 @@ import ast
 import builtins
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from flake8_ddd.ast_names import dotted_name, last_name, module_level_statements
+from flake8_ddd.ast_names import dotted_name, last_name, module_level_statements, parse_string_annotation
 
 #: Decorator methods that make a function a route handler (as in ``FileContext``).
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace",
@@ -228,10 +228,10 @@ class _Reader:
         if depth > MAX_NESTING:
             return []
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            try:
-                node = ast.parse(node.value.strip(), mode="eval").body
-            except (SyntaxError, ValueError):
+            parsed = parse_string_annotation(node)
+            if parsed is None:
                 return []
+            node = parsed
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             return self._body_types(node.left, depth + 1) + self._body_types(node.right, depth + 1)
         if isinstance(node, ast.Subscript):

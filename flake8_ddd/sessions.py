@@ -15,7 +15,7 @@ import functools
 import re
 from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
-from flake8_ddd.ast_names import FunctionNode, last_name, parameters
+from flake8_ddd.ast_names import FunctionNode, last_name, parameters, parse_string_annotation
 from flake8_ddd.options import SESSION_NAMES, Config
 
 #: SQLAlchemy/SQLModel session classes (annotations of session parameters; DDD603).
@@ -63,9 +63,8 @@ class SessionFacts:
         if annotation is None:
             return None
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-            try:
-                annotation = ast.parse(annotation.value, mode="eval").body
-            except (SyntaxError, ValueError):  # ValueError: NUL bytes on Python < 3.12
+            annotation = parse_string_annotation(annotation)
+            if annotation is None:
                 return None
         if isinstance(annotation, ast.Subscript):
             inner = annotation.slice

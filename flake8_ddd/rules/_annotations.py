@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, FrozenSet, Iterator, List, Optional
 
+from flake8_ddd.ast_names import parse_string_annotation
+
 if TYPE_CHECKING:
     from flake8_ddd.context import FileContext
 
@@ -107,16 +109,6 @@ def _flatten_or(elements: List[ast.AST]) -> Iterator[ast.AST]:
             stack.extend((element.right, element.left))
         else:
             yield element
-
-
-def parse_string_annotation(node: ast.AST) -> Optional[ast.AST]:
-    """The expression inside a string annotation (``"str | None"``), or None."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            return ast.parse(node.value.strip(), mode="eval").body
-        except (SyntaxError, ValueError):
-            return None
-    return None
 
 
 def _has_bound_keyword(call: ast.Call) -> bool:
