@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import multiprocessing
 import os
 import sys
 import warnings
@@ -22,7 +21,7 @@ from flake8_ddd.arch_map import FileFacts, ImportFact, Place, file_facts
 from flake8_ddd.cache import file_key
 from flake8_ddd.cache_store import load_entries, prepare, run_document, write_atomic
 from flake8_ddd.options import Config
-from flake8_ddd.runner import decode, display_path
+from flake8_ddd.runner import decode, display_path, map_in_workers
 from flake8_ddd.source_files import NotReadable, read_file
 
 #: shown path -> [file key, place, imports]
@@ -174,18 +173,4 @@ def collect(paths: Sequence[str], config: Config, store: Optional[FactsStore],
 
 def _in_pool(paths: Sequence[str], config: Config, jobs: int
              ) -> Optional[List[Tuple[FileFacts, Optional[Tuple[str, str, FileFacts]]]]]:
-    method = "fork" if sys.platform.startswith("linux") else None
-    try:
-        pool = multiprocessing.get_context(method).Pool(jobs, initializer=_init_worker,
-                                                        initargs=(config,))
-    except OSError:
-        return None
-    try:
-        done = pool.map(_one, paths, chunksize=max(1, min(64, len(paths) // (jobs * 8))))
-    except BaseException:
-        pool.terminate()
-        pool.join()
-        raise
-    pool.close()
-    pool.join()
-    return done
+    return map_in_workers(_one, paths, jobs, _init_worker, (config,))

@@ -19,7 +19,8 @@ import os
 import sys
 import tokenize
 import warnings
-from typing import BinaryIO, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import (Any, BinaryIO, Callable, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple,
+                    TypeVar)
 
 from flake8_ddd import project_store
 from flake8_ddd.cache import Entry, ResultCache, run_key
@@ -33,6 +34,7 @@ from flake8_ddd.registry import all_rules
 from flake8_ddd.source_files import Found, NotReadable, read_file, read_stream, walk
 
 STDIN = "-"
+T = TypeVar("T")
 
 
 class Job(NamedTuple):
@@ -329,20 +331,27 @@ def run(paths: Sequence[str], job: Job, jobs: int,
 def _in_pool(paths: Sequence[str], job: Job, jobs: int, cache: Optional[ResultCache]
              ) -> Optional[List[Tuple[List[Reported], Optional[Entry]]]]:
     """Every path checked in ``jobs`` worker processes; None when no pool can be started."""
+    return map_in_workers(_run_one, paths, jobs, _init_worker, (job, cache))
+
+
+def map_in_workers(function: Callable[[str], T], paths: Sequence[str], jobs: int,
+                   initializer: Callable[..., None], initargs: Tuple[Any, ...]) -> Optional[List[T]]:
+    """``function`` of every path in ``jobs`` worker processes, in no particular order; None
+    when no pool can be started (no semaphores or no fork: the caller works in this process)."""
     chunk = max(1, min(64, len(paths) // (jobs * 8)))
     try:
-        pool = _context().Pool(jobs, initializer=_init_worker, initargs=(job, cache))
-    except OSError:  # no semaphores or no fork: check in this process
+        pool = _context().Pool(jobs, initializer=initializer, initargs=initargs)
+    except OSError:
         return None
     try:
-        checked = list(pool.imap_unordered(_run_one, paths, chunksize=chunk))
+        done = list(pool.imap_unordered(function, paths, chunksize=chunk))
     except BaseException:
         pool.terminate()
         pool.join()
         raise
     pool.close()
     pool.join()
-    return checked
+    return done
 
 
 def sort(findings: Iterable[Reported]) -> List[Reported]:
