@@ -95,25 +95,28 @@ def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def _rules_fingerprint(all_rules: Sequence[Type[Rule]]) -> List[Any]:
-    """Every rule, and the size and mtime of every source file that decides findings: the
-    whole ``flake8_ddd`` package and the module of each registered rule (third-party ones too).
-
-    The same set whatever this process happens to have imported, so that every process of a
-    project agrees on the key."""
-    rules = []
+def tool_files(all_rules: Sequence[Type[Rule]]) -> List[str]:
+    """The source files that decide findings, sorted: the whole ``flake8_ddd`` package and the
+    module of each registered rule (third-party ones too), whatever this process imported."""
     files = set()
     package = os.path.dirname(os.path.abspath(sys.modules["flake8_ddd"].__file__ or ""))
     for directory, subdirectories, names in os.walk(package):
         subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
         files.update(os.path.join(directory, name) for name in names if name.endswith(".py"))
     for rule in all_rules:
-        rules.append([rule.code, f"{rule.__module__}.{rule.__qualname__}"])
         path = getattr(sys.modules.get(rule.__module__), "__file__", None)
         if path:
             files.add(os.path.abspath(path))
+    return sorted(files)
+
+
+def _rules_fingerprint(all_rules: Sequence[Type[Rule]]) -> List[Any]:
+    """Every rule, and the size and mtime of every file of :func:`tool_files`, so that every
+    process of a project agrees on the key."""
+    package = os.path.dirname(os.path.abspath(sys.modules["flake8_ddd"].__file__ or ""))
+    rules = [[rule.code, f"{rule.__module__}.{rule.__qualname__}"] for rule in all_rules]
     found = []
-    for path in sorted(files):
+    for path in tool_files(all_rules):
         try:
             stat = os.stat(path)
             found.append([os.path.relpath(path, package), stat.st_size, stat.st_mtime_ns])

@@ -8,8 +8,9 @@ one. flake8-ddd writes there only files it can recognise again by name *and* con
   that already existed, say a shared one, is never tagged, so backup tools keep backing it up);
 - ``<version>/<32 hex digits>.json``, one per run key, beginning ``{"format":1,"version":...,
   "key":"<the same 32 digits>"`` (in a directory it created, the name alone is enough, so a
-  corrupt one is removed too); ``index-<hex>.json``, the project index, likewise; and ``.tmp-*``
-  files while one is being written.
+  corrupt one is removed too); ``index-<hex>.json``, the project index, and
+  ``replay-<16 hex>.json``, the record of a run that may be replayed (:mod:`flake8_ddd.replay`),
+  likewise; and ``.tmp-*`` files while one is being written.
 
 ``flake8-ddd clean`` removes those files and nothing else, then the directories that are left
 empty, the cache directory itself only when flake8-ddd created it (its ``CACHEDIR.TAG`` says so).
@@ -29,8 +30,8 @@ import sys
 import tempfile
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
-CACHE_DIR_NAME = ".flake8_ddd_cache"
-ENV_CACHE_DIR = "FLAKE8_DDD_CACHE_DIR"
+from flake8_ddd.cache_names import CACHE_DIR_NAME, ENV_CACHE_DIR
+
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by flake8-ddd.\n"
                 "# For information about cache directory tags see https://bford.info/cachedir/\n")
@@ -40,6 +41,8 @@ TEMPORARY_PREFIX = ".tmp-"
 RUN_FILE = re.compile(r"[0-9a-f]{32}\.json")
 #: The project index (:mod:`flake8_ddd.project_store`), in the cache directory itself.
 INDEX_FILE = re.compile(r"index-[0-9a-f]{8,64}\.json")
+#: The record of a run that may be replayed (:mod:`flake8_ddd.replay`), in the cache directory.
+REPLAY_FILE = re.compile(r"replay-[0-9a-f]{16}\.json")
 VERSION_DIRECTORY = re.compile(r"[0-9][0-9A-Za-z.+!-]*")
 CODE = re.compile(r"[A-Z]{1,5}[0-9]{1,5}")
 
@@ -187,7 +190,7 @@ def _ours_in_root(root: str, name: str, tagged: bool) -> bool:
     path = os.path.join(root, name)
     if not os.path.isfile(path) or os.path.islink(path):
         return False
-    if INDEX_FILE.fullmatch(name):
+    if INDEX_FILE.fullmatch(name) or REPLAY_FILE.fullmatch(name):
         return tagged or _begins(path, b'{"format":')
     if name == "CACHEDIR.TAG":
         return _text_is(path, CACHEDIR_TAG)

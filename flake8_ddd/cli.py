@@ -11,19 +11,17 @@ import argparse
 import json
 import os
 import sys
-from pathlib import Path
-from typing import Any, Dict, List, NoReturn, Optional, Sequence, Tuple
+import time
+from typing import TYPE_CHECKING, Any, Dict, List, NoReturn, Optional, Sequence, Tuple
 
-from flake8_ddd import __version__, layer_report, layout_init, output, runner
-from flake8_ddd import adoption_cli, cache_store, map_command
-from flake8_ddd.config_files import SettingsError, find_config, load_settings
-from flake8_ddd.docs import (
-    code_docs, listing_line, pattern_rule_as_dict, render_listing, render_pattern_rule,
-    render_rule, render_rules_json, splice_table)
-from flake8_ddd.flake8_compat import trap_warning
-from flake8_ddd.patterns import PatternRule
-from flake8_ddd.registry import all_rules, rule_by_code
-from flake8_ddd.scaffold import ScaffoldError, new_rule
+from flake8_ddd import __version__, replay
+
+if TYPE_CHECKING:  # the commands import what they need when they run: a replayed check
+    from flake8_ddd import map_command, runner  # (flake8_ddd.replay) imports nothing else
+    from flake8_ddd.adoption_cli import Plan
+    from flake8_ddd.config_files import Settings
+    from flake8_ddd.patterns import PatternRule
+    from flake8_ddd.source_files import Found
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,6 +44,8 @@ def _jobs(value: str) -> Optional[int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from flake8_ddd import layer_report, layout_init, map_command
+
     parser = _Parser(prog="flake8-ddd", description=__doc__,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=__version__)
@@ -76,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_check(commands: Any) -> None:
+    from flake8_ddd import adoption_cli, output
+
     check = commands.add_parser(
         "check", help="check files with the DDD rules only (no flake8 needed)",
         description="Check Python files with the DDD rules, configured from [tool.flake8-ddd] "
@@ -123,13 +125,23 @@ def fail(message: str) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    started_ns = time.time_ns()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    replayed = replay.replay(argv)
+    if replayed is not None:
+        return replayed
     args = build_parser().parse_args(argv)
+    if args.command == "check":
+        args.recorder = replay.Recorder(argv, started_ns, os.getcwd())
     command = COMMANDS[args.command]
     return command(args)
 
 
 def clean_command(args: Optional[argparse.Namespace] = None, cwd: Optional[str] = None) -> int:
     """``flake8-ddd clean``: remove the cache ``flake8-ddd check`` would use from ``cwd``."""
+    from flake8_ddd import cache_store
+    from flake8_ddd.config_files import SettingsError, find_config
+
     cwd = cwd or os.getcwd()
     try:
         found = find_config(cwd)
@@ -140,6 +152,10 @@ def clean_command(args: Optional[argparse.Namespace] = None, cwd: Optional[str] 
 
 
 def rule_command(args: argparse.Namespace) -> int:
+    from flake8_ddd.config_files import SettingsError
+    from flake8_ddd.docs import pattern_rule_as_dict, render_pattern_rule, render_rule, render_rules_json
+    from flake8_ddd.registry import all_rules, rule_by_code
+
     wanted = args.code.strip()
     found = rule_by_code(wanted) or next((r for r in all_rules() if r.name() == wanted.lower()), None)
     if found is not None:
@@ -159,6 +175,10 @@ def rule_command(args: argparse.Namespace) -> int:
 
 
 def rules_command(args: argparse.Namespace) -> int:
+    from flake8_ddd.config_files import SettingsError
+    from flake8_ddd.docs import listing_line, pattern_rule_as_dict, render_listing, render_rules_json
+    from flake8_ddd.registry import all_rules
+
     rules = all_rules()
     try:
         pattern_rules = _pattern_rules()
@@ -173,6 +193,11 @@ def rules_command(args: argparse.Namespace) -> int:
 
 
 def readme_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from flake8_ddd.docs import splice_table
+    from flake8_ddd.registry import all_rules
+
     path = Path(args.path)
     try:
         current = path.read_text(encoding="utf-8")
@@ -189,6 +214,10 @@ def readme_command(args: argparse.Namespace) -> int:
 
 
 def new_rule_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from flake8_ddd.scaffold import ScaffoldError, new_rule
+
     try:
         written = new_rule(args.code, args.name, Path.cwd())
     except ScaffoldError as error:
@@ -204,11 +233,38 @@ def new_rule_command(args: argparse.Namespace) -> int:
 
 def _pattern_rules() -> Tuple[PatternRule, ...]:
     """Team-defined rules (DDD9xx) of the configuration found from the current directory."""
+    from flake8_ddd.config_files import load_settings
+
     return load_settings().config().pattern_rules
 
 
 def check(args: argparse.Namespace, show: Optional[map_command.Show] = None) -> int:
     """``flake8-ddd check``; ``map`` passes ``show``, given the settings and findings instead of printing."""
+    recorder = getattr(args, "recorder", None) if show is None and _replayable(args) else None
+    if recorder is None:
+        return _check(args, show, None)
+    stderr = sys.stderr
+    sys.stderr = replay.TeeStream(stderr, recorder.stderr)  # type: ignore[assignment]
+    try:
+        return _check(args, None, recorder)
+    finally:
+        sys.stderr = stderr
+
+
+def _replayable(args: argparse.Namespace) -> bool:
+    """Whether the run may be replayed (:mod:`flake8_ddd.replay`) when nothing changes."""
+    return not (args.no_cache or args.add_noqa or args.write_baseline or args.new_since
+                or "-" in (args.paths or ()))
+
+
+def _check(args: argparse.Namespace, show: Optional[map_command.Show],
+           recorder: Optional[replay.Recorder]) -> int:
+    from flake8_ddd import adoption_cli, output
+    from flake8_ddd.config_files import SettingsError, load_settings
+    from flake8_ddd.docs import code_docs
+    from flake8_ddd.flake8_compat import trap_warning
+    from flake8_ddd.registry import all_rules
+
     overrides: Dict[str, Any] = {}
     for flag, _ in OVERRIDES:
         value = getattr(args, flag.replace("-", "_"))
@@ -224,7 +280,7 @@ def check(args: argparse.Namespace, show: Optional[map_command.Show] = None) -> 
         return fail(str(error))
     paths = args.paths or ["."]
     for path in paths:
-        if path != runner.STDIN and not os.path.exists(path):
+        if path != "-" and not os.path.exists(path):
             return fail(f"{path}: no such file or directory")
     if settings.origin == "flake8":  # the same warning the plugin gives under flake8
         warning = trap_warning(settings.selection(), [r.code for r in all_rules()])
@@ -232,7 +288,7 @@ def check(args: argparse.Namespace, show: Optional[map_command.Show] = None) -> 
             print(warning, file=sys.stderr)
     try:
         plan = adoption_cli.Plan(args, settings)
-        findings, status = plan.apply(_findings(args, settings, paths, plan))
+        findings, status = plan.apply(_findings(args, settings, paths, plan, recorder))
     except adoption_cli.AdoptionError as error:
         return fail(str(error))
     if show is not None:
@@ -245,12 +301,22 @@ def check(args: argparse.Namespace, show: Optional[map_command.Show] = None) -> 
     sys.stdout.write(text)
     sys.stdout.flush()
     if status is not None:
-        return 0 if args.exit_zero else status
-    return 1 if findings and not args.exit_zero else 0
+        status = 0 if args.exit_zero else status
+    else:
+        status = 1 if findings and not args.exit_zero else 0
+    if recorder is not None:
+        _watch_settings(recorder, settings, plan, paths)
+        from flake8_ddd.cache_store import cache_root
+
+        recorder.save(cache_root(settings.source), text, status)
+    return status
 
 
-def _findings(args: argparse.Namespace, settings: Any, paths: List[str],
-              plan: Optional[adoption_cli.Plan] = None) -> List[runner.Reported]:
+def _findings(args: argparse.Namespace, settings: Settings, paths: List[str],
+              plan: Optional[Plan] = None,
+              recorder: Optional[replay.Recorder] = None) -> List[runner.Reported]:
+    from flake8_ddd import adoption_cli, layer_report, runner
+
     job = runner.make_job(settings)
     found = runner.find_files(paths, settings.excluded, settings.filename, args.stdin_filename)
     files = [path for path in found.files if path != runner.STDIN]
@@ -270,7 +336,58 @@ def _findings(args: argparse.Namespace, settings: Any, paths: List[str],
     findings = runner.run(files, job, runner.job_count(args.jobs, len(files)), result_cache)
     if result_cache is not None:
         result_cache.save()
+    if recorder is not None:
+        _watch_run(recorder, found, files, findings)
     return runner.sort(findings + walk_and_stdin)
+
+
+def _watch_run(recorder: replay.Recorder, found: Found, files: List[str],
+               findings: List[runner.Reported]) -> None:
+    """What the findings of a run depend on, for its replay record."""
+    from flake8_ddd import project_store
+    from flake8_ddd.cache import tool_files
+    from flake8_ddd.diagnostics import READ_ERROR_CODE
+    from flake8_ddd.registry import all_rules
+
+    recorder.errors = bool(found.unreadable or found.skipped
+                           or any(f.code == READ_ERROR_CODE for f in findings))
+    recorder.watch(files)
+    recorder.watch(found.directories)
+    recorder.watch_surroundings(files)
+    for project in project_store.loaded_projects():
+        recorder.watch(os.path.join(project.root, relative) for relative in project.stats)
+        recorder.watch(project.directories)
+        recorder.watch_above([project.root])
+    recorder.watch(tool_files(all_rules()))
+    recorder.watch(path for path in sys.path if path and os.path.isdir(path))
+
+
+def _watch_settings(recorder: replay.Recorder, settings: Settings, plan: Plan,
+                    paths: List[str]) -> None:
+    from flake8_ddd.options import PATTERN_RULES_FILE
+
+    named = [settings.source, plan.file, *settings.config().get(PATTERN_RULES_FILE)]
+    recorder.watch(path for path in named if path)
+    recorder.watch_above([os.getcwd()] + [path if os.path.isdir(path) else os.path.dirname(
+        os.path.abspath(path)) for path in paths])
+
+
+def _map(args: argparse.Namespace) -> int:
+    from flake8_ddd import map_command
+
+    return map_command.map_command(args, check)
+
+
+def _layers(args: argparse.Namespace) -> int:
+    from flake8_ddd import layer_report
+
+    return layer_report.layers_command(args)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from flake8_ddd import layout_init
+
+    return layout_init.init_command(args)
 
 
 COMMANDS = {
@@ -280,7 +397,7 @@ COMMANDS = {
     "rules": rules_command,
     "readme": readme_command,
     "new-rule": new_rule_command,
-    "layers": layer_report.layers_command,
-    "init": layout_init.init_command,
-    "map": lambda args: map_command.map_command(args, check),
+    "layers": _layers,
+    "init": _init,
+    "map": lambda args: _map(args),
 }

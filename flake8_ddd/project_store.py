@@ -90,10 +90,13 @@ def _find_root(directory: str) -> Optional[str]:
     return top
 
 
-def project_files(root: str) -> List[str]:
-    """The ``.py`` files of the project, sorted, as absolute paths."""
+def project_files(root: str, directories: Optional[List[str]] = None) -> List[str]:
+    """The ``.py`` files of the project, sorted, as absolute paths (and in ``directories``,
+    the directories listed)."""
     found: List[str] = []
     for directory, subdirectories, names in os.walk(root):
+        if directories is not None:
+            directories.append(directory)
         subdirectories[:] = sorted(
             d for d in subdirectories
             if not d.startswith(".") and d not in PRUNED_DIRECTORIES
@@ -157,8 +160,10 @@ class ProjectFiles(FactsSource):
         self.stats: Dict[str, Tuple[int, int]] = {}
         self._body_modules: Optional[List[str]] = None
         self._disk_hashes: Dict[str, Optional[str]] = {}
+        #: The directories of the project (the walk listed them).
+        self.directories: List[str] = []
         parts_of_directory: Dict[str, Tuple[str, ...]] = {}
-        for path in project_files(root):
+        for path in project_files(root, self.directories):
             try:
                 stat = os.stat(path)
             except OSError:
@@ -344,6 +349,11 @@ def index_for(filename: str, cwd: Optional[str] = None) -> ProjectIndex:
         _PERSISTED_BY[root] = os.getpid()  # also in a worker forked after the index was built
         _at_exit(index.source)
     return index
+
+
+def loaded_projects() -> List[ProjectFiles]:
+    """The projects whose index this process has opened (since :func:`forget`)."""
+    return [index.source for index in _INDEXES.values() if isinstance(index.source, ProjectFiles)]
 
 
 def persist_all() -> None:

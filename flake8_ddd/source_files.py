@@ -104,12 +104,14 @@ def read_stream(stream: BinaryIO) -> bytes:
 
 
 class Found(NamedTuple):
-    """What a walk found: files to check, directories it could not list (path, reason) and
-    entries it skipped because they are not regular files (path, kind)."""
+    """What a walk found: files to check, directories it could not list (path, reason),
+    entries it skipped because they are not regular files (path, kind) and the directories
+    it listed."""
 
     files: List[str]
     unreadable: List[Tuple[str, str]]
     skipped: List[Tuple[str, str]]
+    directories: List[str]
 
 
 def walk(paths: Iterable[str], excluded: Callable[[str], bool],
@@ -120,7 +122,7 @@ def walk(paths: Iterable[str], excluded: Callable[[str], bool],
     is), unless it is excluded.
     """
     patterns = tuple(filename_patterns)
-    found = Found([], [], [])
+    found = Found([], [], [], [])
 
     def unlistable(error: OSError) -> None:
         found.unreadable.append((error.filename or "?", f"{type(error).__name__}: cannot list "
@@ -133,6 +135,7 @@ def walk(paths: Iterable[str], excluded: Callable[[str], bool],
             found.files.append(arg)
             continue
         for root, directories, files in os.walk(arg, onerror=unlistable):
+            found.directories.append(root)
             directories[:] = sorted(d for d in directories if not excluded(os.path.join(root, d)))
             for name in sorted(files):
                 joined = os.path.join(root, name)

@@ -18,3 +18,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
     for item in items:
         if item.get_closest_marker("exhaustive"):
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _no_replay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test sees full runs of ``check`` (in this process and in the programs it starts):
+    a run that settled long enough could otherwise replay an earlier one. tests/test_replay.py
+    turns replaying back on."""
+    monkeypatch.setenv("FLAKE8_DDD_NO_REPLAY", "1")
