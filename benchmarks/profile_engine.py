@@ -86,7 +86,7 @@ def phases(paths: List[str], job: runner.Job) -> Dict[str, float]:
         else:
             t5 = t6 = t7 = t4
         selection = job.selections.for_file(path)
-        noqa = NoqaLines(lines)
+        noqa = NoqaLines(lines, tree)
         for finding in findings:
             selection.is_selected(finding.code) and noqa.silences(finding.code, finding.line)
         t8 = clock()
@@ -118,10 +118,10 @@ def per_rule(paths: List[str], job: runner.Job) -> Dict[str, float]:
     clock = time.perf_counter
 
     def timing(code: str, handler: Callable) -> Callable:
-        def timed_handler(node):
+        def timed_handler(rule, node):
             started = clock()
             try:
-                return handler(node)
+                return handler(rule, node)
             finally:
                 spent[code] += clock() - started
                 calls[code] += 1

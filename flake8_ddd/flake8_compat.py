@@ -19,13 +19,14 @@ It also knows the two configuration traps that make flake8 drop every DDD code s
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import functools
 import io
 import os
 import re
 import tokenize
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from flake8_ddd.option import split_codes
 
@@ -140,6 +141,10 @@ def trap_warning(selection: Selection, codes: Iterable[str]) -> Optional[str]:
 
 def file_is_noqa(lines: Sequence[str]) -> bool:
     """A line starting with ``# flake8: noqa`` (or ``# flake8=noqa``) silences the file."""
+    # Most files never spell flake8: one search of the whole text rules them out (lower() maps
+    # every character the case-insensitive pattern accepts, the Kelvin sign K included).
+    if "flake8" not in "".join(lines).lower():
+        return False
     return any(NOQA_FILE.match(line) for line in lines)
 
 
@@ -179,22 +184,70 @@ def is_noqa(code: str, text: str) -> bool:
 
 
 class NoqaLines:
-    """``# noqa`` lookups for one file, tokenizing it only when a comment could matter."""
+    """``# noqa`` lookups for one file.
 
-    def __init__(self, lines: Sequence[str]) -> None:
+    flake8 searches the text of a finding's token group: the lines that a multi-line string or
+    a backslash continuation joins. Finding those groups takes tokenizing the whole file
+    (:func:`noqa_line_map`), which costs as much as parsing it; with the file's ``tree`` it is
+    done only for a finding next to a line end that may be joined (inside a multi-line string
+    node's lines, or after a backslash). Every other finding's group is its own line, and the
+    tokenizer would say the same.
+    """
+
+    def __init__(self, lines: Sequence[str], tree: Optional[ast.AST] = None) -> None:
         self.lines = lines
-        self._has_noqa = any("noqa" in line.lower() for line in lines)
+        self.tree = tree
+        self._has_noqa: Optional[bool] = None
+        self._string_line_ends: Optional[Set[int]] = None
         self._map: Optional[Dict[int, str]] = None
 
     def silences(self, code: str, line: int) -> bool:
+        if self._has_noqa is None:  # a line never ends inside "noqa": one search of the text
+            self._has_noqa = "noqa" in "".join(self.lines).lower()
         if not self._has_noqa:
             return False
+        lines = self.lines
+        if self._map is None and self.tree is not None and not self._may_join(line):
+            return is_noqa(code, lines[line - 1] if 0 < line <= len(lines) else "")
         if self._map is None:
-            self._map = noqa_line_map(self.lines)
+            self._map = noqa_line_map(lines)
         text = self._map.get(line)
         if text is None:
-            text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+            text = lines[line - 1] if 0 < line <= len(lines) else ""
         return is_noqa(code, text)
+
+    def _may_join(self, line: int) -> bool:
+        """Whether the end of the line before ``line`` or of ``line`` itself may not end a token
+        group (a conservative answer: True sends the finding to the tokenizer)."""
+        if self._string_line_ends is None:
+            self._string_line_ends = string_line_ends(self.tree)  # type: ignore[arg-type]
+        lines = self.lines
+        for number in (line - 1, line):
+            if number in self._string_line_ends:
+                return True
+            if 0 < number <= len(lines) and lines[number - 1].rstrip("\r\n").endswith("\\"):
+                return True
+        return False
+
+
+def string_line_ends(tree: ast.AST) -> Set[int]:
+    """The numbers of the lines whose end is inside a string or f-string node (a superset of
+    the line ends inside a string token). Subtrees on one line are not entered."""
+    ends: Set[int] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        first = getattr(node, "lineno", None)
+        last = getattr(node, "end_lineno", None)
+        if first is not None and last is not None:
+            if last <= first:
+                continue
+            if type(node) is ast.JoinedStr or (type(node) is ast.Constant
+                                               and isinstance(node.value, (str, bytes))):  # type: ignore[attr-defined]
+                ends.update(range(first, last))
+                continue
+        stack.extend(ast.iter_child_nodes(node))
+    return ends
 
 
 # --- paths -------------------------------------------------------------------------------------

@@ -159,7 +159,7 @@ def check_source(path: str, data: bytes, job: Job) -> List[Reported]:
         found = [(f.line, f.col, f.code, f.message) for f in lint_tree(tree, path, lines, job.config)]
     except Exception as error:  # as in the plugin: one file's crash never ends the run
         found = [tuple(internal_error("flake8-ddd", error))]
-    noqa = NoqaLines(lines)
+    noqa = NoqaLines(lines, tree)
     reported: List[Reported] = []
     for line, col, code, message in found:
         if not selection.is_selected(code) or noqa.silences(code, line):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import io
 import os
 import sys
 import warnings
@@ -23,6 +24,7 @@ import pytest
 from flake8_ddd.context import FileContext
 from flake8_ddd.diagnostics import Finding, internal_error
 from flake8_ddd.engine import lint_tree
+from flake8_ddd.flake8_compat import NoqaLines, noqa_line_map
 from flake8_ddd.layers import locate_file
 from flake8_ddd.options import Config
 from flake8_ddd.registry import all_rules
@@ -149,3 +151,67 @@ def test_checking_a_file_leaves_no_reference_cycle():
     finally:
         if enabled:
             gc.enable()
+
+
+TRICKY_NOQA_SOURCE = '''\
+x = """first
+second"""  # noqa: DDD001
+y = 1 + \\
+    2  # noqa
+z = f"""{x}
+{y}"""  # noqa: DDD002
+call(
+    "a"  # noqa: DDD003
+    "b",
+)
+s = "one \\
+two"  # noqa
+# a comment ending in a backslash \\
+t = 3  # NOQA:DDD004
+def f():
+    """Docstring.
+
+    noqa in a docstring
+    """
+    return b"""bytes
+"""
+'''
+
+
+def noqa_text_cases() -> List[List[str]]:
+    cases = [io.StringIO(TRICKY_NOQA_SOURCE, newline="\n").readlines()]
+    for path in sorted(p for p in STDLIB.rglob("*.py") if "site-packages" not in p.parts)[::10]:
+        text = path.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+        cases.append(io.StringIO(text, newline="\n").readlines())
+    return cases
+
+
+def test_noqa_lines_skip_the_tokenizer_only_where_it_would_say_the_line_alone():
+    """``NoqaLines`` with the tree reads a line's own text wherever the tokenizer's group is
+    that line alone (the tokenizer runs for findings next to a possibly joined line end)."""
+    checked = 0
+    for lines in noqa_text_cases():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                tree = ast.parse("".join(lines))
+            except (SyntaxError, ValueError):
+                continue
+        mapping = noqa_line_map(lines)
+        noqa = NoqaLines(lines, tree)
+        for number in range(1, len(lines) + 1):
+            if not noqa._may_join(number):
+                assert mapping.get(number, lines[number - 1]) == lines[number - 1], (lines[:3], number)
+                checked += 1
+    assert checked > 10000
+
+
+def test_noqa_lines_with_and_without_the_tree_silence_alike():
+    lines = io.StringIO(TRICKY_NOQA_SOURCE, newline="\n").readlines()
+    tree = ast.parse("".join(lines))
+    for code in ("DDD001", "DDD002", "DDD003", "DDD004", "E501"):
+        for number in range(1, len(lines) + 1):
+            assert (NoqaLines(lines, tree).silences(code, number)
+                    == NoqaLines(lines).silences(code, number)), (code, number)
+    assert NoqaLines(lines, tree).silences("DDD001", 1)  # the string's first line
+    assert not NoqaLines(lines, tree).silences("DDD003", 9)  # brackets do not join lines
