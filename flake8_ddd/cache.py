@@ -42,7 +42,6 @@ import hashlib
 import json
 import os
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type
 
 from flake8_ddd import __version__
@@ -140,6 +139,8 @@ def run_key(config: Any, selections: Any, rules: Sequence[Type[Rule]],
         "cwd": os.path.abspath(cwd or os.getcwd()),
     }
     if config.pattern_rules:
+        from importlib.metadata import PackageNotFoundError, version
+
         try:
             parts["ast_grep"] = version("ast-grep-py")
         except (PackageNotFoundError, ValueError):  # pragma: no cover - only a needless miss

@@ -27,7 +27,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from flake8_ddd.cache_names import CACHE_DIR_NAME, ENV_CACHE_DIR
@@ -66,6 +65,8 @@ def cache_root(config_source: Optional[str], cwd: Optional[str] = None) -> str:
 
 def write_atomic(path: str, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``."""
+    import tempfile  # only when something is written: a replayed or cached run does not
+
     handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, dir=os.path.dirname(path))
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

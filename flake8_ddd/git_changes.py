@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set
 
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
@@ -21,6 +20,8 @@ class GitError(Exception):
 
 
 def _git(arguments: List[str], cwd: str) -> str:
+    import subprocess  # only when git is asked: check imports this module on every run
+
     try:
         done = subprocess.run(["git", "-c", "core.quotePath=true", *arguments], cwd=cwd,
                               capture_output=True, stdin=subprocess.DEVNULL)

@@ -23,7 +23,6 @@ from flake8_ddd.diagnostics import Reported
 from flake8_ddd.docs import code_docs
 from flake8_ddd.git_changes import GitError, changed_since
 from flake8_ddd.map_facts import FactsStore, collect
-from flake8_ddd.map_html import render_html
 from flake8_ddd.map_render import FORMATS, render_dot, render_json, render_markdown, render_mermaid
 from flake8_ddd.registry import all_rules
 
@@ -117,6 +116,8 @@ def make_map(args: argparse.Namespace, settings: Any, findings: Sequence[Reporte
 
 def render(arch: ArchMap, output_format: str, where: str = ".") -> str:
     if output_format == "html":
+        from flake8_ddd.map_html import render_html
+
         return render_html(arch, code_docs(all_rules()), where)
     renderers = {"mermaid": render_mermaid, "dot": render_dot, "markdown": render_markdown,
                  "json": render_json}

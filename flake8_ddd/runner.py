@@ -14,12 +14,11 @@ from __future__ import annotations
 import ast
 import gc
 import io
-import multiprocessing
 import os
 import sys
 import tokenize
 import warnings
-from typing import (Any, BinaryIO, Callable, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple,
+from typing import (TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple,
                     TypeVar)
 
 from flake8_ddd import project_store
@@ -32,6 +31,9 @@ from flake8_ddd.flake8_compat import FileSelections, NoqaLines, file_is_noqa, ma
 from flake8_ddd.options import Config
 from flake8_ddd.registry import all_rules
 from flake8_ddd.source_files import Found, NotReadable, read_file, read_stream, walk
+
+if TYPE_CHECKING:
+    import multiprocessing.context
 
 STDIN = "-"
 T = TypeVar("T")
@@ -287,6 +289,8 @@ def usable_cores() -> int:
 
 
 def _context() -> multiprocessing.context.BaseContext:
+    import multiprocessing  # only for a run in several processes
+
     # fork starts workers with the rules already imported; elsewhere use the platform default.
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")

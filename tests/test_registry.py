@@ -138,3 +138,23 @@ class Impostor(rule_by_code("DDD001")):  # type: ignore[misc]
     ## Use instead
     ## Options
     """
+
+
+def test_the_scan_finds_what_importlib_metadata_finds():
+    """The registry reads entry points without importing importlib.metadata: it must find the
+    same ones, in this environment, for our group and for the groups other tools use."""
+    import importlib.metadata
+
+    from flake8_ddd.registry import scan_entry_points
+
+    for group in ("flake8_ddd.rules", "flake8.extension", "flake8.report", "console_scripts",
+                  "pytest11"):
+        if sys.version_info >= (3, 10):
+            expected = importlib.metadata.entry_points(group=group)
+        else:
+            expected = importlib.metadata.entry_points().get(group, [])
+        scanned = scan_entry_points(group)
+        assert scanned is not None
+        assert sorted((e.name, e.value) for e in scanned) == sorted((e.name, e.value) for e in expected)
+    rule = next(e for e in scan_entry_points("flake8_ddd.rules") if e.name == "DDD001")
+    assert rule.load() is rule_by_code("DDD001")
