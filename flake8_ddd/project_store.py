@@ -351,6 +351,17 @@ def index_for(filename: str, cwd: Optional[str] = None) -> ProjectIndex:
     return index
 
 
+def open_indexes(paths: Iterable[str]) -> None:
+    """Open the index of every project ``paths`` belong to: before worker processes are
+    forked, so that they share it instead of each reading it again."""
+    seen = set()
+    for path in paths:
+        directory = os.path.dirname(path)
+        if directory not in seen:
+            seen.add(directory)
+            index_for(path)
+
+
 def loaded_projects() -> List[ProjectFiles]:
     """The projects whose index this process has opened (since :func:`forget`)."""
     return [index.source for index in _INDEXES.values() if isinstance(index.source, ProjectFiles)]

@@ -318,7 +318,10 @@ def run(paths: Sequence[str], job: Job, jobs: int,
         results: List[Reported] = []
         if cache is not None:
             paths = serve_cached(paths, cache, results)
-        checked = _in_pool(paths, job, jobs, cache) if jobs > 1 and len(paths) > 1 else None
+        checked = None
+        if jobs > 1 and len(paths) > 1:
+            project_store.open_indexes(paths)
+            checked = _in_pool(paths, job, jobs, cache)
         if checked is None:
             checked = (check_cached(path, job, cache) for path in paths)
         for found, entry in checked:
