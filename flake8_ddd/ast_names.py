@@ -70,7 +70,12 @@ def parameter_names(functions: Iterable[ast.AST]) -> Set[str]:
 
 def matches_any(name: str, patterns: Iterable[str]) -> bool:
     """Exact names or globs (``*Base``) from an option."""
-    return _glob_matcher(patterns if isinstance(patterns, (tuple, frozenset)) else tuple(patterns))(name)
+    return glob_matcher(patterns)(name)
+
+
+def glob_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """``matches_any`` for one option value, to keep where a rule asks for every call."""
+    return _glob_matcher(patterns if isinstance(patterns, (tuple, frozenset)) else tuple(patterns))
 
 
 @functools.lru_cache(maxsize=256)
@@ -90,19 +95,29 @@ def module_level_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
     while stack:
         statement = stack.pop()
         yield statement
-        nested: List[ast.stmt] = []
-        if isinstance(statement, (ast.If, ast.While, ast.For, ast.AsyncFor)):
-            nested = statement.body + statement.orelse
-        elif isinstance(statement, (ast.With, ast.AsyncWith)):
-            nested = statement.body
-        elif isinstance(statement, ast.Try) or statement.__class__.__name__ == "TryStar":
-            nested = statement.body + statement.orelse + statement.finalbody  # type: ignore[attr-defined]
-            for handler in statement.handlers:  # type: ignore[attr-defined]
-                nested = nested + handler.body
-        elif statement.__class__.__name__ == "Match":
-            for case in statement.cases:  # type: ignore[attr-defined]
-                nested = nested + case.body
-        stack.extend(reversed(nested))
+        if type(statement) in _BLOCK_STATEMENTS:  # most statements hold no block: one lookup
+            stack.extend(reversed(_blocks(statement)))
+
+
+#: Statements whose blocks run at the level they appear in (``TryStar`` and ``Match`` when the
+#: Python version has them).
+_BLOCK_STATEMENTS = frozenset(getattr(ast, name) for name in (
+    "If", "While", "For", "AsyncFor", "With", "AsyncWith", "Try", "TryStar", "Match")
+    if hasattr(ast, name))
+
+
+def _blocks(statement: ast.stmt) -> List[ast.stmt]:
+    """The statements of a block statement's blocks, in source order of the fields."""
+    if isinstance(statement, (ast.If, ast.While, ast.For, ast.AsyncFor)):
+        return statement.body + statement.orelse
+    if isinstance(statement, (ast.With, ast.AsyncWith)):
+        return statement.body
+    if statement.__class__.__name__ == "Match":
+        return [s for case in statement.cases for s in case.body]  # type: ignore[attr-defined]
+    nested = statement.body + statement.orelse + statement.finalbody  # type: ignore[attr-defined]
+    for handler in statement.handlers:  # type: ignore[attr-defined]
+        nested = nested + handler.body
+    return nested
 
 
 def bound_names(statement: ast.stmt) -> Iterator[str]:

@@ -103,7 +103,11 @@ def describe_call(call: ast.Call) -> str:
 def database_callable(ctx: FileContext, func: ast.AST, names: FrozenSet[str]) -> Optional[str]:
     """The name from ``names`` when ``func`` is that SQLAlchemy/SQLModel callable (any import
     form or alias: ``sa.create_engine``, ``from sqlalchemy.orm import sessionmaker as sm``)."""
-    qualified = ctx.qualified_name(func)
+    return database_name(ctx.qualified_name(func), names)
+
+
+def database_name(qualified: Optional[str], names: FrozenSet[str]) -> Optional[str]:
+    """:func:`database_callable` for a qualified name already resolved."""
     if qualified is None or "." not in qualified:
         return None
     name = qualified.rsplit(".", 1)[1]

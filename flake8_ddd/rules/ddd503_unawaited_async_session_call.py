@@ -107,7 +107,7 @@ class UnawaitedAsyncSessionCall(Rule):
             self._hand_on(node.orelse)
         elif isinstance(node, ast.Call):
             self.handed_on.add(id(node))
-        elif isinstance(node, ast.Name):
+        elif self.pending and isinstance(node, ast.Name):
             for function in reversed(self.ctx.function_stack):
                 if self.pending.pop((id(function), node.id), None) is not None:
                     break
@@ -196,7 +196,7 @@ class UnawaitedAsyncSessionCall(Rule):
         """A name holding an unawaited coroutine, used as if it held the result."""
         if isinstance(node, ast.Starred):
             node = node.value
-        if isinstance(node, ast.Name):
+        if self.pending and isinstance(node, ast.Name):
             for function in reversed(self.ctx.function_stack):
                 calls = self.pending.pop((id(function), node.id), None)
                 if calls is not None:

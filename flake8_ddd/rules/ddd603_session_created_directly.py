@@ -3,12 +3,12 @@ from __future__ import annotations
 import ast
 from typing import FrozenSet, Optional
 
-from flake8_ddd.ast_names import matches_any, module_level_statements, parameter_names
+from flake8_ddd.ast_names import glob_matcher, module_level_statements, parameter_names
 from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Layer
 from flake8_ddd.options import SESSION_FACTORIES
 from flake8_ddd.rule import Rule, Scope, on
-from flake8_ddd.rules._database import SESSION_MAKERS, database_callable
+from flake8_ddd.rules._database import SESSION_MAKERS, database_callable, database_name
 from flake8_ddd.sessions import SESSION_CLASSES
 
 
@@ -89,28 +89,29 @@ class SessionCreatedDirectly(Rule):
         self._exempt = (location.is_database_module or location.is_dependencies_module
                         or location.has(Layer.TASKS))
         self._factories = ctx.config.get(SESSION_FACTORIES)
+        self._is_factory = glob_matcher(self._factories)
         self._bound: Optional[FrozenSet[str]] = None
 
     @on(ast.Call)
     def check_call(self, node: ast.Call) -> None:
         if self._exempt:
             return
-        name = database_callable(self.ctx, node.func, SESSION_CLASSES) or self._factory(node.func)
+        func = node.func
+        qualified = self.ctx.qualified_name(func)  # once for both questions
+        name = database_name(qualified, SESSION_CLASSES) or self._factory(func, qualified)
         if name is not None:
             self.report(node, name=name)
 
-    def _factory(self, func: ast.AST) -> Optional[str]:
+    def _factory(self, func: ast.AST, qualified: Optional[str]) -> Optional[str]:
+        is_factory = self._is_factory
         if isinstance(func, ast.Name):
-            qualified = self.ctx.qualified_name(func)
             resolved = qualified.rsplit(".", 1)[-1] if qualified else func.id
-            factory = (matches_any(resolved, self._factories) or matches_any(func.id, self._factories)
-                       or func.id in self._bound_factories())
+            factory = is_factory(resolved) or is_factory(func.id) or func.id in self._bound_factories()
             if factory and func.id not in parameter_names(self.ctx.function_stack):
                 return func.id
             return None
         if isinstance(func, ast.Attribute):
-            qualified = self.ctx.qualified_name(func)
-            if qualified is not None and matches_any(func.attr, self._factories):
+            if qualified is not None and is_factory(func.attr):
                 return func.attr
         return None
 
