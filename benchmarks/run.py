@@ -19,8 +19,10 @@ change hits them all alike:
   pycodestyle, pyflakes and mccabe versions, created once under
   ``~/.cache/flake8-ddd-bench/``) and with it, and ``flake8 --jobs 1 --select=DDD`` (on the
   dense corpus and the real projects only);
-- ``flake8-ddd check`` on one process and on all cores, cold (``--no-cache``) and warm (the
-  cache filled by an untimed run, nothing changed);
+- ``flake8-ddd check`` on one process and on all cores, cold (``--no-cache``: no result
+  cache, the project index the earlier runs stored) and warm (the cache filled by an untimed
+  run, nothing changed: a replay of the recorded run once the tree has settled); and the first
+  run on the project (``--no-cache`` with an empty cache directory: the index built too);
 - ``ruff check --select F --no-cache`` when ruff is installed.
 
 It reports medians (and min-max) of wall time and of CPU time (user+sys of the process and its
@@ -40,6 +42,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -116,18 +119,30 @@ TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
 RSS_MARK = "__flake8_ddd_bench_maxrss_kb="
 
 
-def timed(argv: Sequence[str], cwd: str) -> Sample:
+#: The first run on a project: no cache directory at all, so the project index is built too
+#: (``check cold`` keeps the index the earlier runs stored; ``--no-cache`` is about results).
+FIRST_RUN = "check first run -j1"
+
+
+def timed(argv: Sequence[str], cwd: str, label: str = "") -> Sample:
     """Run a command to completion; wall time, CPU time and peak RSS of it and its workers.
 
     The peak RSS comes from GNU time (``%M``) when it is installed: ``wait4`` here would count
     the memory of this process, which the child shares until it execs.
     """
+    if label == FIRST_RUN:
+        with tempfile.TemporaryDirectory(prefix="ddd-bench-cache-") as empty:
+            return _timed(argv, cwd, {"FLAKE8_DDD_CACHE_DIR": empty})
+    return _timed(argv, cwd, {})
+
+
+def _timed(argv: Sequence[str], cwd: str, extra_env: Dict[str, str]) -> Sample:
     command = list(argv)
     if TIME:
         command = [TIME, "-f", RSS_MARK + "%M", *command]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, env=command_env())
+                               stderr=subprocess.PIPE, env={**command_env(), **extra_env})
     assert process.stderr is not None
     stderr = process.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(process.pid, 0)
@@ -221,6 +236,7 @@ def commands(root: str, synthetic: bool, jobs: int, flake8: bool, noplugin: Opti
             found.append(("flake8 -j1 --select=DDD", [with_plugin, "--jobs", "1", *isolated,
                                                       "--select=DDD", "."]))
     found += [
+        (FIRST_RUN, check + ["--no-cache", "--jobs", "1"]),
         ("check cold -j1", check + ["--no-cache", "--jobs", "1"]),
         (f"check cold -j{jobs}", check + ["--no-cache", "--jobs", str(jobs)]),
         ("check warm -j1", check + ["--jobs", "1"]),
@@ -247,7 +263,7 @@ def bench_corpus(name: str, root: str, synthetic: bool, repeat: int, jobs: int, 
     measures = {label: Measure(label) for label, _ in planned}
     for round_number in range(repeat):
         for label, argv in planned:
-            measures[label].samples.append(timed(argv, root))
+            measures[label].samples.append(timed(argv, root, label))
         print(f"  round {round_number + 1}/{repeat} done ({os.getloadavg()[0]:.2f} load)", flush=True)
     result: Dict[str, object] = {"name": name, "root": root, "files": files, "lines": lines,
                                  "synthetic": synthetic, "measures": {}}
