@@ -148,10 +148,13 @@ def run_key(config: Any, selections: Any, rules: Sequence[Type[Rule]],
     return hashlib.sha256(_json(parts).encode("utf-8")).hexdigest()[:32]
 
 
-def file_key(path: str, data: bytes, extra: str = "") -> str:
-    """Hash of the file's bytes, of the module path its layer is resolved from, and ``extra``."""
+def file_key(path: str, data: bytes, extra: str = "",
+             parts: Optional[Tuple[str, ...]] = None) -> str:
+    """Hash of the file's bytes, of the module path its layer is resolved from (``parts``, when
+    the caller has them), and ``extra``."""
     digest = hashlib.blake2b(data, digest_size=16)
-    digest.update(b"\0" + ".".join(_module_parts(path)).encode("utf-8", "surrogateescape"))
+    parts = _module_parts(path) if parts is None else parts
+    digest.update(b"\0" + ".".join(parts).encode("utf-8", "surrogateescape"))
     if extra:
         digest.update(b"\0" + extra.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
@@ -218,14 +221,15 @@ class ResultCache:
         return cache
 
     def key_of(self, path: str, data: bytes) -> str:
-        project = project_digest(path)  # the other modules' facts the findings depend on
+        parts = _module_parts(path)
+        project = project_digest(path, parts=parts)  # the facts of other modules it depends on
         if not self.look_around:
-            return file_key(path, data, project)
+            return file_key(path, data, project, parts)
         directory = os.path.dirname(os.path.abspath(path))
         around = self._around.get(directory)
         if around is None:
             around = self._around[directory] = directory_fingerprint(directory)
-        return file_key(path, data, around + "\0" + project)
+        return file_key(path, data, around + "\0" + project, parts)
 
     def lookup(self, shown: str, key: str, data: bytes) -> Optional[List[Reported]]:
         """The cached findings of the file shown as ``shown``, whose bytes are ``data``, with

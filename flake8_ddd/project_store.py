@@ -388,11 +388,13 @@ def forget() -> None:
     _ROOTS.clear()
 
 
-def project_digest(path: str, cwd: Optional[str] = None) -> str:
+def project_digest(path: str, cwd: Optional[str] = None,
+                   parts: Optional[Tuple[str, ...]] = None) -> str:
     """The project index's digest for the module at ``path`` (part of its result-cache key):
-    it changes when a fact of another module its findings may depend on changes."""
+    it changes when a fact of another module its findings may depend on changes. ``parts``:
+    its module path, when the caller has it."""
     try:
-        parts = module_parts_of_path(path, cwd)
+        parts = module_parts_of_path(path, cwd) if parts is None else parts
         return index_for(path, cwd).digest(module_name(parts))
     except Exception:  # pragma: no cover - a key that never matches is only a miss
         return os.urandom(8).hex()
