@@ -94,12 +94,16 @@ _ENABLED: Dict[Tuple[int, object], Tuple[Config, Tuple[Type[Rule], ...]]] = {}
 
 
 def rules_for(location: Location, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
+    return list(_applicable(location, tuple(rules)))
+
+
+def _applicable(location: Location, rules: Tuple[Type[Rule], ...]) -> Tuple[Type[Rule], ...]:
     if location.is_test:
-        return []
-    candidates, custom = _rules_by_scope(location.layers, location.stem == "__init__", tuple(rules))
+        return ()
+    candidates, custom = _rules_by_scope(location.layers, location.stem == "__init__", rules)
     if custom:
-        return [r for r in candidates if r not in custom or r.applies_to(location)]
-    return list(candidates)
+        return tuple(r for r in candidates if r not in custom or r.applies_to(location))
+    return candidates
 
 
 @functools.lru_cache(maxsize=1024)
@@ -238,20 +242,30 @@ def _push_function_children(node: ast.AST, push: Callable[[object], None], skip:
             push(_BODY_START)
 
 
+@functools.lru_cache(maxsize=1024)
+def _plan(rules: Tuple[Type[Rule], ...]) -> Tuple[Tuple[Tuple[Type[Rule], Tuple[str, ...]], ...],
+                                                  Tuple[Tuple[Type[Rule], Tuple[str, ...]], ...], bool]:
+    """The rules that walk and those that judge the findings after it (``after_walk``, DDD010),
+    each with its required words, and whether any rule has some; once per rule list."""
+    walked = tuple((rule, rule.required_words) for rule in rules if not hasattr(rule, "after_walk"))
+    after = tuple((rule, rule.required_words) for rule in rules if hasattr(rule, "after_walk"))
+    return walked, after, any(rule.required_words for rule in rules)
+
+
 def lint_tree(tree: ast.AST, filename: str, lines: Sequence[str], config: Config,
               rules: Optional[Sequence[Type[Rule]]] = None) -> List[Finding]:
     """Findings for one parsed file; the tree is not walked when no enabled rule applies,
     and ast-grep does not parse it when no pattern rule applies."""
     location = locate_file(filename, config.layer, lines)
-    active = rules_for(location, enabled_rules(config, rules))
-    if any(rule.required_words for rule in active):
+    walked, after, worded = _plan(_applicable(location, enabled_rules(config, rules)))
+    if worded:
         text = "".join(lines)
-        active = [rule for rule in active
-                  if not rule.required_words or any(word in text for word in rule.required_words)]
+        active = [rule for rule, words in walked if not words or any(word in text for word in words)]
+        after = [rule for rule, words in after if not words or any(word in text for word in words)]
+    else:
+        active = [rule for rule, _ in walked]
+        after = [rule for rule, _ in after]
     patterns = pattern_rules_for(location, config.pattern_rules) if config.pattern_rules else ()
-    # Rules with ``after_walk`` (DDD010) judge the other rules' findings, after the walk.
-    after = [rule for rule in active if hasattr(rule, "after_walk")]
-    active = [rule for rule in active if not hasattr(rule, "after_walk")]
     if not active and not patterns and not after:
         return []
     findings: List[Finding] = []
