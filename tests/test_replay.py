@@ -84,7 +84,7 @@ def settled(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
     settle: a run records only when what it watched last changed more than two seconds before
     it began."""
     roots = {}
-    for name in ["unchanged", "json", "no cache", "clean", *CHANGES]:
+    for name in ["unchanged", "json", "no cache", "clean", "corrupt", *CHANGES]:
         root = tmp_path_factory.mktemp("replay") / "proj"
         roots[name] = make_project(root, FILES, setup_cfg=SETUP_CFG)
         assert run(root, replay=False)[3] == "[full]"
@@ -144,3 +144,25 @@ def test_clean_removes_the_records(settled):
                    env=clean_env(), capture_output=True)
     assert not (root / ".flake8_ddd_cache").exists()
     assert run(root)[3] == "[full]"
+
+
+@pytest.mark.parametrize("garbage", [b"", b"{", b"[" * 100_000, b'{"format": 1}', None])
+def test_a_corrupt_record_is_no_record(settled, garbage):
+    root = settled["corrupt"]
+    first = run(root)
+    again = run(root)
+    assert again[3] == "[replayed]"
+    record = next((root / ".flake8_ddd_cache").glob("replay-*.json"))
+    keep = record.read_bytes()
+    record.unlink()
+    if garbage is None:
+        os.mkfifo(record)  # a pipe in its place must not hang the run
+    else:
+        record.write_bytes(garbage)
+    try:
+        broken = run(root)
+    finally:
+        record.unlink()
+        record.write_bytes(keep)
+    assert broken[3] == "[full]"
+    assert broken[:3] == first[:3]
