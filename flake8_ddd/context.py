@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, TypeVar
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, TypeVar
 
 from flake8_ddd.ast_names import (alias_assignment, bound_names, dotted_name, last_name,
                                   module_level_statements)
@@ -49,6 +49,7 @@ class FileContext(SessionFacts):
         self._local_imports: Dict[int, Dict[str, str]] = {}
         self._route_decorators: Dict[int, Optional[ast.Call]] = {}
         self._shared: Dict[str, Any] = {}
+        self._last_qualified: Tuple[Optional[ast.AST], Optional[str]] = (None, None)
         if isinstance(tree, ast.Module):
             self._read_module_level(tree.body)
         self._init_sessions()
@@ -73,6 +74,7 @@ class FileContext(SessionFacts):
         context (``ModuleSchemas.ctx``): without this, each file's tree would stay alive in a
         reference cycle until the garbage collector runs, and with the collector off, forever."""
         self._shared.clear()
+        self._last_qualified = (None, None)
         self._local_imports.clear()
         self._route_decorators.clear()
         self._session_params.clear()
@@ -187,6 +189,11 @@ class FileContext(SessionFacts):
         Names that were not imported resolve to None, except builtins (``ValueError``),
         which resolve to themselves unless shadowed by an import.
         """
+        # Rules ask about the same callee one after the other (DDD603, DDD204, DDD302, ...):
+        # the last answer is kept while no function has imports of its own (then the answer
+        # depends on the node alone; the reference also keeps the node from being reused).
+        if node is self._last_qualified[0] and not self._local_imports:
+            return self._last_qualified[1]
         node_type = type(node)
         if node_type is ast.Name:  # the common cases without building the dotted name
             head, rest = node.id, ""  # type: ignore[attr-defined]
@@ -199,8 +206,12 @@ class FileContext(SessionFacts):
             head, _, rest = name.partition(".")
         target = self.imports.get(head) if not self._local_imports else self.imported(head)
         if target is None:
-            return head if head in BUILTIN_NAMES and not rest else None
-        return f"{target}.{rest}" if rest else target
+            qualified = head if head in BUILTIN_NAMES and not rest else None
+        else:
+            qualified = f"{target}.{rest}" if rest else target
+        if not self._local_imports:
+            self._last_qualified = (node, qualified)
+        return qualified
 
     def resolved_last_name(self, node: ast.AST) -> Optional[str]:
         """Last part of the import-resolved name (``Session`` for ``S`` after ``import ... as S``)."""

@@ -28,9 +28,8 @@ Decisions recorded here apply to every rule that uses them:
 from __future__ import annotations
 
 import ast
-import os
-from typing import (TYPE_CHECKING, AbstractSet, Callable, Dict, FrozenSet, Iterator, List, Mapping,
-                    NamedTuple, Optional, Tuple)
+from typing import (TYPE_CHECKING, AbstractSet, Callable, FrozenSet, Iterator, List, Mapping, NamedTuple,
+                    Optional)
 
 from flake8_ddd.layers import Layer, Location, is_project_module
 
@@ -90,37 +89,17 @@ def offending_targets(ctx: FileContext, node: ast.AST,
     """Targets of ``node`` for which ``predicate(target)`` holds, one per shown module."""
     found: List[ImportTarget] = []
     seen = set()
-    # DDD101-DDD105 each ask about the same statement: its targets are located once per file.
+    # DDD101-DDD104 each ask about the same statement: its targets are located once per file.
     by_statement = ctx.shared("import targets by statement", lambda ctx: {})
     targets = by_statement.get(id(node))
     if targets is None:
-        targets = by_statement[id(node)] = statement_targets(ctx, node)
+        targets = by_statement[id(node)] = [
+            t for t in first_party_targets(ctx, node) if not in_own_layer_package(ctx.location, t.location)]
     for target in targets:
         if target.shown not in seen and predicate(target):
             seen.add(target.shown)
             found.append(target)
     return found
-
-
-def statement_targets(ctx: FileContext, node: ast.AST) -> Tuple[ImportTarget, ...]:
-    """The first-party targets of an import statement that are not in the importer's own layer
-    package. They depend on the statement and on the package the importer sits in (not on the
-    module itself), so they are remembered for the run: the modules of a package import alike."""
-    location, layer_config = ctx.location, ctx.config.layer
-    key = (type(node), getattr(node, "module", None), getattr(node, "level", 0),
-           tuple(alias.name for alias in getattr(node, "names", ())),
-           location.module_parts[:-1], location.stem == "__init__", location.root, layer_config,
-           os.getcwd() if layer_config.path_globs or layer_config.exclude_globs else None)
-    targets = _TARGETS.get(key)
-    if targets is None:
-        if len(_TARGETS) >= 4096:
-            _TARGETS.clear()
-        targets = _TARGETS[key] = tuple(t for t in first_party_targets(ctx, node)
-                                        if not in_own_layer_package(location, t.location))
-    return targets
-
-
-_TARGETS: Dict[Tuple[object, ...], Tuple[ImportTarget, ...]] = {}
 
 
 def in_own_layer_package(importer: Location, target: Location) -> bool:
