@@ -23,6 +23,7 @@ from typing import Iterable, Mapping, Optional, Sequence, Tuple
 from flake8_ddd import pins
 from flake8_ddd.pins import PIN_COMMENT_LINES  # noqa: F401 - where the layer report reads it
 from flake8_ddd.module_paths import PROJECT_ROOT_MARKERS  # noqa: F401 - re-exported
+from flake8_ddd.directory_memo import new_moment
 from flake8_ddd.module_paths import project_module_kind, split_module_path
 
 
@@ -214,6 +215,7 @@ def role_of(parts: Tuple[str, ...], config: LayerConfig) -> Optional[str]:
 
 def module_parts_of_path(filename: str, cwd: Optional[str] = None) -> Tuple[str, ...]:
     """Module path segments of a file path, independent of how the path was spelled."""
+    new_moment()
     return split_module_path(filename, cwd or os.getcwd())[0]
 
 
@@ -236,11 +238,12 @@ def pinned_layers(lines: Iterable[str]) -> Optional[frozenset]:
 def locate_file(filename: str, config: LayerConfig, lines: Iterable[str] = (),
                 cwd: Optional[str] = None) -> Location:
     """Layer, feature, role and test status of the file flake8 calls ``filename``, and why."""
+    new_moment()  # a file checked now sees the tree as it is now (directory_memo)
     cwd = cwd or os.getcwd()
     parts, root = split_module_path(filename, cwd)
-    location = replace(_locate_cached(parts, config), root=root)
+    location = _located_below(parts, config, root)
     if location.is_test:
-        return replace(location, decided_by="test", reason="test file: layer rules never check it")
+        return location
     candidates: Tuple[str, ...] = ()
     if config.path_globs or config.exclude_globs:  # the paths only globs are matched against
         absolute = os.path.normpath(os.path.join(cwd, filename))
@@ -272,6 +275,15 @@ def _configured(location: Location, candidates: Sequence[str], config: LayerConf
 @functools.lru_cache(maxsize=8192)
 def _locate_cached(parts: Tuple[str, ...], config: LayerConfig) -> Location:
     return locate_parts(parts, config)
+
+
+@functools.lru_cache(maxsize=8192)
+def _located_below(parts: Tuple[str, ...], config: LayerConfig, root: Optional[str]) -> Location:
+    """The location of a file path's module path counted from ``root``, before globs and pins."""
+    location = replace(_locate_cached(parts, config), root=root)
+    if location.is_test:
+        return replace(location, decided_by="test", reason="test file: layer rules never check it")
+    return location
 
 
 # --- import targets ------------------------------------------------------------------------

@@ -20,11 +20,10 @@ project never count: a checkout under ``/home/me/services/`` is not the services
 
 from __future__ import annotations
 
-import functools
 import os
 from typing import Optional, Tuple
 
-from flake8_ddd.directory_memo import directory_memo
+from flake8_ddd.directory_memo import directory_memo, moment_memo
 
 PROJECT_ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", ".flake8", ".git")
 #: Directories directly in a project root that hold packages but are not one.
@@ -58,6 +57,7 @@ def project_root(directory: str) -> Optional[str]:
         current = parent
 
 
+@moment_memo
 def module_root(directory: str) -> Optional[str]:
     """The directory module paths are counted from, for a file in ``directory``; None when
     neither a package nor a project says it."""
@@ -87,20 +87,28 @@ def split_module_path(filename: str, cwd: str) -> Tuple[Tuple[str, ...], Optiona
     absolute = os.path.normpath(os.path.join(cwd, filename))
     directory, base = os.path.split(absolute)
     stem = base[:-3] if base.endswith(".py") else (base[:-4] if base.endswith(".pyi") else base)
+    dirs, known = _directory_parts(directory, cwd)
+    return dirs + (stem,), known
+
+
+@moment_memo
+def _directory_parts(directory: str, cwd: str) -> Tuple[Tuple[str, ...], Optional[str]]:
+    """The module path segments of the files in ``directory``, but their own name, and the
+    directory they count from when known."""
     root = module_root(directory)
     known = root
     if root is None:
-        root = cwd if is_within(absolute, cwd) else os.path.dirname(directory)
+        root = cwd if is_within(directory + os.sep, cwd) else os.path.dirname(directory)
     relative_dir = os.path.relpath(directory, root)
     dirs = () if relative_dir == "." else tuple(relative_dir.split(os.sep))
-    return tuple(d for d in dirs if d and d != "..") + (stem,), known
+    return tuple(d for d in dirs if d and d != ".."), known
 
 
 def is_within(path: str, directory: str) -> bool:
     return path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
-@functools.lru_cache(maxsize=16384)
+@moment_memo
 def project_module_kind(root: Optional[str], dotted: str) -> Optional[str]:
     """``"package"`` (a directory, with or without ``__init__.py``), ``"module"`` (a ``.py``
     or ``.pyi`` file) or None (neither, or no known root) for a dotted name below ``root``."""

@@ -105,8 +105,8 @@ class RegistryError(TypeError):
 
 def _describe(entry_point: Any) -> str:
     value = getattr(entry_point, "value", "?")
-    dist = getattr(entry_point, "dist_name", None) or getattr(getattr(entry_point, "dist", None),
-                                                                "name", None)
+    dist = (getattr(entry_point, "dist_name", None)
+            or getattr(getattr(entry_point, "dist", None), "name", None))
     return f"{entry_point.name} = {value}" + (f" (from {dist})" if dist else "")
 
 

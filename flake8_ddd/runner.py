@@ -18,13 +18,14 @@ import os
 import sys
 import tokenize
 import warnings
-from typing import (TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple,
-                    TypeVar)
+from typing import (TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, List, NamedTuple,
+                    Optional, Sequence, Tuple, TypeVar)
 
 from flake8_ddd import project_store
 from flake8_ddd.cache import Entry, ResultCache, run_key
 from flake8_ddd.cache_store import cache_root
 from flake8_ddd.config_files import Settings
+from flake8_ddd.directory_memo import one_moment
 from flake8_ddd.diagnostics import READ_ERROR_CODE, SYNTAX_ERROR_CODE, Reported, internal_error
 from flake8_ddd.engine import lint_tree
 from flake8_ddd.flake8_compat import FileSelections, NoqaLines, file_is_noqa, matches_filename
@@ -315,23 +316,28 @@ def run(paths: Sequence[str], job: Job, jobs: int,
     collecting = gc.isenabled()
     gc.disable()
     try:
-        results: List[Reported] = []
-        if cache is not None:
-            paths = serve_cached(paths, cache, results)
-        checked = None
-        if jobs > 1 and len(paths) > 1:
-            project_store.open_indexes(paths)
-            checked = _in_pool(paths, job, jobs, cache)
-        if checked is None:
-            checked = (check_cached(path, job, cache) for path in paths)
-        for found, entry in checked:
-            results.extend(found)
-            if cache is not None:
-                cache.record(entry)
-        project_store.persist_all()
+        with one_moment():  # the run sees the tree as it was when it began (directory_memo)
+            return _run(paths, job, jobs, cache)
     finally:
         if collecting:
             gc.enable()
+
+
+def _run(paths: Sequence[str], job: Job, jobs: int, cache: Optional[ResultCache]) -> List[Reported]:
+    results: List[Reported] = []
+    if cache is not None:
+        paths = serve_cached(paths, cache, results)
+    checked = None
+    if jobs > 1 and len(paths) > 1:
+        project_store.open_indexes(paths)
+        checked = _in_pool(paths, job, jobs, cache)
+    if checked is None:
+        checked = (check_cached(path, job, cache) for path in paths)
+    for found, entry in checked:
+        results.extend(found)
+        if cache is not None:
+            cache.record(entry)
+    project_store.persist_all()
     return sort(results)
 
 
