@@ -242,8 +242,8 @@ def string_line_ends(tree: ast.AST) -> Set[int]:
         if first is not None and last is not None:
             if last <= first:
                 continue
-            if type(node) is ast.JoinedStr or (type(node) is ast.Constant
-                                               and isinstance(node.value, (str, bytes))):  # type: ignore[attr-defined]
+            if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant)
+                                                   and isinstance(node.value, (str, bytes))):
                 ends.update(range(first, last))
                 continue
         stack.extend(ast.iter_child_nodes(node))

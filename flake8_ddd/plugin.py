@@ -7,10 +7,9 @@ import ast
 import gc
 import multiprocessing
 import sys
-from typing import Any, ClassVar, Iterator, Optional, Sequence, Tuple, Type
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional, Sequence, Tuple, Type
 
 from flake8_ddd import __version__
-from flake8_ddd.adoption import PluginBaseline, plugin_baseline
 from flake8_ddd.configuration import build_config
 from flake8_ddd.diagnostics import internal_error
 from flake8_ddd.engine import lint_tree
@@ -20,6 +19,9 @@ from flake8_ddd.registry import all_options, all_rules
 from flake8_ddd.flake8_compat import FLAKE8_DEFAULT_IGNORE, Selection, trap_warning
 from flake8_ddd.unknown_options import unknown_options_warning
 from flake8_ddd.layer_report import warn_flake8_run
+
+if TYPE_CHECKING:
+    from flake8_ddd.adoption import PluginBaseline
 
 
 class Plugin:
@@ -47,7 +49,10 @@ class Plugin:
         try:
             cls.config = build_config(raw, select=getattr(options, "select", None),
                                       extend_select=getattr(options, "extend_select", None) or ())
-            cls.baseline = plugin_baseline(cls.config)
+            cls.baseline = None
+            if cls.config.get(BASELINE):  # the baseline machinery is imported only when used
+                from flake8_ddd.adoption import plugin_baseline
+                cls.baseline = plugin_baseline(cls.config)
         except ConfigError as error:
             print(f"flake8-ddd: {error}", file=sys.stderr)
             raise SystemExit(2) from None
