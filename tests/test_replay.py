@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 import pytest
 
@@ -37,8 +37,9 @@ FILES = {
 SETUP_CFG = "[flake8]\nmax-line-length = 110\n"
 
 
-def run(root: Path, *args: str, replay: bool = True) -> Tuple[str, str, int, str]:
-    env = clean_env()
+def run(root: Path, *args: str, replay: bool = True,
+        env: Optional[Dict[str, str]] = None) -> Tuple[str, str, int, str]:
+    env = {**clean_env(), **(env or {})}
     env.pop("FLAKE8_DDD_NO_REPLAY", None)
     if not replay:
         env["FLAKE8_DDD_NO_REPLAY"] = "1"
@@ -84,7 +85,7 @@ def settled(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
     settle: a run records only when what it watched last changed more than two seconds before
     it began."""
     roots = {}
-    for name in ["unchanged", "json", "no cache", "clean", "corrupt", *CHANGES]:
+    for name in ["unchanged", "json", "no cache", "clean", "corrupt", "cache inside", *CHANGES]:
         root = tmp_path_factory.mktemp("replay") / "proj"
         roots[name] = make_project(root, FILES, setup_cfg=SETUP_CFG)
         assert run(root, replay=False)[3] == "[full]"
@@ -166,3 +167,18 @@ def test_a_corrupt_record_is_no_record(settled, garbage):
         record.write_bytes(keep)
     assert broken[3] == "[full]"
     assert broken[:3] == first[:3]
+
+
+def test_a_cache_directory_inside_the_tree_is_not_watched(settled):
+    """FLAKE8_DDD_CACHE_DIR in a directory the run walks: the run's own writes there do not
+    count as changes (else no run would ever be replayed); paths given are replayed too."""
+    root = settled["cache inside"]
+    env = {"FLAKE8_DDD_CACHE_DIR": str(root / "app" / "cache")}
+    (root / "app" / "cache").mkdir()
+    run(root, "app", env=env, replay=False)  # the cache directory gets its files
+    time.sleep(2.2)
+    first = run(root, "app", env=env)
+    again = run(root, "app", env=env)
+    assert (first[3], again[3]) == ("[full]", "[replayed]")
+    assert again[:3] == first[:3]
+    assert list((root / "app" / "cache").glob("replay-*.json"))
