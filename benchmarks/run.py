@@ -119,6 +119,14 @@ TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
 RSS_MARK = "__flake8_ddd_bench_maxrss_kb="
 
 
+#: The edit loop: the cache filled, one module edited before each run (a comment added or
+#: removed at its end, so its findings and every other file's facts stay the same). On the
+#: synthetic trees only, which this script wrote; timed after the rounds (an edit would keep
+#: the warm runs from replaying), and the module is restored afterwards.
+EDITED = "check warm, 1 file edited"
+EDITED_MODULE = os.path.join("app", "main.py")
+
+
 #: The first run on a project: no cache directory at all, so the project index is built too
 #: (``check cold`` keeps the index the earlier runs stored; ``--no-cache`` is about results).
 FIRST_RUN = "check first run -j1"
@@ -235,7 +243,8 @@ def commands(root: str, synthetic: bool, jobs: int, flake8: bool, noplugin: Opti
         if select_ddd:
             found.append(("flake8 -j1 --select=DDD", [with_plugin, "--jobs", "1", *isolated,
                                                       "--select=DDD", "."]))
-    found += [
+    edited = [(EDITED, check + ["--jobs", "1"])] if synthetic else []
+    found += edited + [
         (FIRST_RUN, check + ["--no-cache", "--jobs", "1"]),
         ("check cold -j1", check + ["--no-cache", "--jobs", "1"]),
         (f"check cold -j{jobs}", check + ["--no-cache", "--jobs", str(jobs)]),
@@ -247,6 +256,21 @@ def commands(root: str, synthetic: bool, jobs: int, flake8: bool, noplugin: Opti
                       [ruff, "check", "--isolated", "--select", "F", "--no-cache", "--quiet",
                        "--exit-zero", "."]))
     return found
+
+
+def _read_bytes(path: str) -> Optional[bytes]:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _toggle_comment(path: str, original: bytes) -> None:
+    """Add a comment at the end of the module, or take it away: a change every time."""
+    current = _read_bytes(path)
+    with open(path, "wb") as handle:
+        handle.write(original if current != original else original + b"# edited\n")
 
 
 def bench_corpus(name: str, root: str, synthetic: bool, repeat: int, jobs: int, flake8: bool,
@@ -261,10 +285,24 @@ def bench_corpus(name: str, root: str, synthetic: bool, repeat: int, jobs: int, 
             subprocess.run(argv, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            env=command_env())
     measures = {label: Measure(label) for label, _ in planned}
-    for round_number in range(repeat):
+    edited = os.path.join(root, EDITED_MODULE)
+    original = _read_bytes(edited) if any(label == EDITED for label, _ in planned) else None
+    try:
+        for round_number in range(repeat):
+            for label, argv in planned:
+                if label != EDITED:
+                    measures[label].samples.append(timed(argv, root, label))
+            print(f"  round {round_number + 1}/{repeat} done ({os.getloadavg()[0]:.2f} load)",
+                  flush=True)
+        # After the rounds: an edit would keep the warm runs of the rounds from replaying.
         for label, argv in planned:
-            measures[label].samples.append(timed(argv, root, label))
-        print(f"  round {round_number + 1}/{repeat} done ({os.getloadavg()[0]:.2f} load)", flush=True)
+            for _ in range(repeat if label == EDITED and original is not None else 0):
+                _toggle_comment(edited, original)  # type: ignore[arg-type]
+                measures[label].samples.append(timed(argv, root, label))
+    finally:
+        if original is not None:
+            with open(edited, "wb") as handle:
+                handle.write(original)
     result: Dict[str, object] = {"name": name, "root": root, "files": files, "lines": lines,
                                  "synthetic": synthetic, "measures": {}}
     for label, measure in measures.items():
