@@ -67,10 +67,19 @@ class ServiceConstructedInRouteHandler(Rule):
     since = "0.1.0"
     options = (SERVICE_SUFFIX,)
 
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        #: The function the last call was in, and whether it is a route handler: the calls of
+        #: one function come one after the other, and most calls are in no route handler.
+        self._function: object = None
+        self._in_route = False
+
     @on(ast.Call)
     def check_call(self, node: ast.Call) -> None:
         handler = self.ctx.current_function
-        if not self.ctx.is_route_handler(handler):  # the cheaper test first
+        if handler is not self._function:
+            self._function, self._in_route = handler, self.ctx.is_route_handler(handler)
+        if not self._in_route:  # the cheaper test first
             return
         called = self.ctx.resolved_last_name(node.func)
         if called and called.endswith(tuple(self.ctx.config.get(SERVICE_SUFFIX))):
