@@ -32,6 +32,7 @@ from typing import (TYPE_CHECKING, AbstractSet, Callable, FrozenSet, Iterator, L
                     Optional)
 
 from flake8_ddd.layers import Layer, Location, is_project_module
+from flake8_ddd.module_paths import project_module_kind
 
 if TYPE_CHECKING:
     from flake8_ddd.context import FileContext
@@ -72,11 +73,13 @@ def first_party_targets(ctx: FileContext, node: ast.AST) -> Iterator[ImportTarge
         if from_module is not None and ctx.is_first_party(from_module, level):
             from_location = ctx.locate_import(from_module)
     module_has_layer = from_location is not None and bool(from_location.layers - CONTAINER_LAYERS)
+    # A module file has no submodules: its names are not looked up on disk one by one.
+    from_file = from_location is not None and project_module_kind(ctx.location.root, from_module) == "module"
     for dotted in ctx.import_targets(node):
         if from_location is not None and dotted != from_module:
             # ``name`` in ``from X import name`` is a module only when the project has it (a
             # file or package); without a project to look in, only when X has no layer.
-            is_module = is_project_module(ctx.location.root, dotted)
+            is_module = False if from_file else is_project_module(ctx.location.root, dotted)
             if is_module is False or (is_module is None and module_has_layer):
                 yield ImportTarget(dotted, from_module, from_location)  # type: ignore[arg-type]
                 continue
