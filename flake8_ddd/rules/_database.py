@@ -23,6 +23,7 @@ Decisions recorded here apply to every rule that uses them:
 from __future__ import annotations
 
 import ast
+import functools
 from typing import TYPE_CHECKING, Callable, ClassVar, FrozenSet, Optional, Set
 
 from flake8_ddd.ast_names import call_method, dotted_name, last_name
@@ -87,9 +88,15 @@ def is_database_call(ctx: FileContext, call: ast.Call, allowed: FrozenSet[str] =
     ``methods=QUERY_METHODS | TRANSACTION_METHODS, constructors=False`` (building a statement is
     not I/O; executing it is).
     """
-    if is_session_method_call(ctx, call, methods - allowed):
+    if is_session_method_call(ctx, call, _without(methods, allowed) if allowed else methods):
         return True
     return constructors and is_statement_constructor(ctx, call)
+
+
+@functools.lru_cache(maxsize=16)
+def _without(methods: FrozenSet[str], allowed: FrozenSet[str]) -> FrozenSet[str]:
+    """``methods - allowed``, built once per pair rather than once per call."""
+    return methods - allowed
 
 
 def describe_call(call: ast.Call) -> str:

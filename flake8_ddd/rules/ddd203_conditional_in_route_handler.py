@@ -75,6 +75,9 @@ class ConditionalInRouteHandler(Rule):
     code = "DDD203"
     message = "conditional in route handler {name}(): {remedy}"
     scope = Scope.ANY_FILE
+    # Only a route handler is checked, and it has a decorator (``@router.get(...)``): a file
+    # without an "@" has none.
+    required_words = ("@",)
     since = "0.1.0"
 
     def __init__(self, ctx: FileContext) -> None:

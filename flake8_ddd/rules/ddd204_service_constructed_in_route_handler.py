@@ -64,6 +64,9 @@ class ServiceConstructedInRouteHandler(Rule):
     code = "DDD204"
     message = "route handler {name}() constructs {service}: receive the service via Depends"
     scope = Scope.ANY_FILE
+    # Only a route handler is checked, and it has a decorator (``@router.get(...)``): a file
+    # without an "@" has none.
+    required_words = ("@",)
     since = "0.1.0"
     options = (SERVICE_SUFFIX,)
 

@@ -68,6 +68,9 @@ class RouteWithoutResponseModel(Rule):
     code = "DDD205"
     message = "route handler {name}() has no response typing: {remedy}"
     scope = Scope.ANY_FILE
+    # Only a route handler is checked, and it has a decorator (``@router.get(...)``): a file
+    # without an "@" has none.
+    required_words = ("@",)
     since = "0.1.0"
 
     @on(ast.FunctionDef, ast.AsyncFunctionDef)
