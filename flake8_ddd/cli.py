@@ -131,7 +131,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if replayed is not None:
         return replayed
     args = build_parser().parse_args(argv)
-    if args.command == "check":
+    if args.command == "check" and replay.enabled():
         args.recorder = replay.Recorder(argv, started_ns, os.getcwd())
     command = COMMANDS[args.command]
     return command(args)
