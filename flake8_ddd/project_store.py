@@ -163,12 +163,15 @@ class ProjectFiles(FactsSource):
         #: The directories of the project (the walk listed them).
         self.directories: List[str] = []
         parts_of_directory: Dict[str, Tuple[str, ...]] = {}
+        below_root = os.path.join(root, "")
         for path in project_files(root, self.directories):
             try:
                 stat = os.stat(path)
             except OSError:
                 continue
-            relative = os.path.relpath(path, root)
+            # the walk's paths begin with the root as given: cutting it off is relpath, faster
+            relative = (path[len(below_root):] if path.startswith(below_root)
+                        else os.path.relpath(path, root))
             self.stats[relative] = (stat.st_size, stat.st_mtime_ns)
             self.paths.setdefault(module_name(_module_parts(path, parts_of_directory)), relative)
             from_root = relative[:-3].split(os.sep)
