@@ -259,9 +259,9 @@ def lint_tree(tree: ast.AST, filename: str, lines: Sequence[str], config: Config
     location = locate_file(filename, config.layer, lines)
     walked, after, worded = _plan(_applicable(location, enabled_rules(config, rules)))
     if worded:
-        text = "".join(lines)
-        active = [rule for rule, words in walked if not words or any(word in text for word in words)]
-        after = [rule for rule, words in after if not words or any(word in text for word in words)]
+        in_text = "".join(lines).__contains__
+        active = [rule for rule, words in walked if not words or any(map(in_text, words))]
+        after = [rule for rule, words in after if not words or any(map(in_text, words))]
     else:
         active = [rule for rule, _ in walked]
         after = [rule for rule, _ in after]
