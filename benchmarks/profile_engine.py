@@ -136,7 +136,7 @@ def per_rule(paths: List[str], job: runner.Job) -> Dict[str, float]:
             return {node_type: tuple((index, timing(classes[index].code, handler))
                                      for index, handler in handlers)
                     for node_type, handlers in table.items()}
-        return engine.Dispatch(timed(plain.enter), timed(plain.leave), plain.skip)
+        return engine.Dispatch.build(timed(plain.enter), timed(plain.leave), plain.skip)
 
     engine.dispatch_for = dispatch_for  # type: ignore[assignment]
     try:

@@ -53,6 +53,14 @@ def _child_fields(cls: type) -> Tuple[str, ...]:
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {cls: _child_fields(cls) for cls in _AST_CLASSES}
 
 
+#: What the walk does on entering a node of one type, beyond pushing its children: (enter
+#: handlers, whether the type has leave handlers, whether it is an import statement, whether it
+#: is a function). See ``Dispatch.actions``.
+Action = Tuple[Tuple[Handler, ...], bool, bool, bool]
+#: The action of the walk's own markers.
+_MARKER_ACTION: Action = ((), False, False, False)
+
+
 class Dispatch(NamedTuple):
     """What a walk needs of a rule set, built once per set of rule classes (not per file)."""
 
@@ -60,6 +68,19 @@ class Dispatch(NamedTuple):
     leave: Dict[type, Tuple[Handler, ...]]
     #: Node and value types never pushed: terminal nodes no rule handles, and scalars.
     skip: FrozenSet[type]
+    #: The types that need more than their children pushed (handlers, imports, functions,
+    #: markers): most nodes cost the walk one failed lookup here.
+    actions: Dict[type, Action]
+
+    @classmethod
+    def build(cls, enter: Dict[type, Tuple[Handler, ...]], leave: Dict[type, Tuple[Handler, ...]],
+              skip: FrozenSet[type]) -> "Dispatch":
+        imports, functions = (ast.Import, ast.ImportFrom), (ast.FunctionDef, ast.AsyncFunctionDef)
+        actions: Dict[type, Action] = {
+            t: (enter.get(t, ()), t in leave, t in imports, t in functions)
+            for t in {*enter, *leave, *imports, *functions}}
+        actions[_Marker] = _MARKER_ACTION
+        return cls(enter, leave, skip, actions)
 
 
 @functools.lru_cache(maxsize=512)
@@ -72,8 +93,8 @@ def dispatch_for(rule_classes: Tuple[Type[Rule], ...]) -> Dispatch:
         for node_type, names in cls.leave_handlers.items():
             leave.setdefault(node_type, []).extend((index, getattr(cls, n)) for n in names)
     skip = _TERMINAL_TYPES.difference(enter, leave) | _SCALAR_TYPES
-    return Dispatch({t: tuple(h) for t, h in enter.items()},
-                    {t: tuple(h) for t, h in leave.items()}, frozenset(skip))
+    return Dispatch.build({t: tuple(h) for t, h in enter.items()},
+                          {t: tuple(h) for t, h in leave.items()}, frozenset(skip))
 
 
 def enabled_rules(config: Config, rules: Optional[Sequence[Type[Rule]]] = None) -> Tuple[Type[Rule], ...]:
@@ -180,37 +201,36 @@ class Walk:
         # names, constants and other nodes without children that no handler wants) is never
         # pushed. tests/test_engine_walk.py checks the order against a plain recursive walk.
         ctx, call = self.ctx, self._call
-        enter, leave, skip = self.dispatch
+        _, leave, skip, actions = self.dispatch
         child_fields = _CHILD_FIELDS
         function_stack = ctx.function_stack
-        Marker = _Marker
-        Import, ImportFrom = ast.Import, ast.ImportFrom
-        FunctionDef, AsyncFunctionDef = ast.FunctionDef, ast.AsyncFunctionDef
         stack: List[object] = [ctx.tree]
         push, pop = stack.append, stack.pop
         while stack:
             node = pop()
             node_type = type(node)
-            if node_type is Marker:
-                if node is _LEAVE:
-                    done = pop()
-                    call(leave[type(done)], done)
-                elif node is _BODY_START:
-                    function_stack.append(pop())  # type: ignore[arg-type]
-                else:
-                    function_stack.pop()
-                continue
-            if (node_type is Import or node_type is ImportFrom) and function_stack:
-                ctx.add_local_import(node)  # type: ignore[arg-type]
-            handlers = enter.get(node_type)
-            if handlers:
-                call(handlers, node)
-            if node_type in leave:
-                push(node)
-                push(_LEAVE)
-            if node_type is FunctionDef or node_type is AsyncFunctionDef:
-                _push_function_children(node, push, skip)  # type: ignore[arg-type]
-                continue
+            action = actions.get(node_type)
+            if action is not None:
+                if action is _MARKER_ACTION:
+                    if node is _LEAVE:
+                        done = pop()
+                        call(leave[type(done)], done)
+                    elif node is _BODY_START:
+                        function_stack.append(pop())  # type: ignore[arg-type]
+                    else:
+                        function_stack.pop()
+                    continue
+                handlers, leaves, is_import, is_function = action
+                if is_import and function_stack:
+                    ctx.add_local_import(node)  # type: ignore[arg-type]
+                if handlers:
+                    call(handlers, node)
+                if leaves:
+                    push(node)
+                    push(_LEAVE)
+                if is_function:
+                    _push_function_children(node, push, skip)  # type: ignore[arg-type]
+                    continue
             fields = child_fields.get(node_type)
             if fields is None:
                 fields = child_fields[node_type] = _child_fields(node_type)
