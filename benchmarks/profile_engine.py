@@ -39,6 +39,7 @@ from flake8_ddd.context import FileContext  # noqa: E402
 from flake8_ddd.layers import locate_file  # noqa: E402
 from flake8_ddd.flake8_compat import NoqaLines, file_is_noqa  # noqa: E402
 from flake8_ddd.config_files import load_settings  # noqa: E402
+from flake8_ddd.directory_memo import one_moment  # noqa: E402
 
 
 def files_of(root: str, job: runner.Job, settings) -> List[str]:
@@ -244,17 +245,22 @@ def main(argv: List[str] = None) -> int:
     runner.run(paths[:50], job, 1)  # imports, lru caches; freezes what is alive, as a run does
     gc.freeze()
 
-    started = time.perf_counter()
-    for path in paths:
-        runner.check_path(path, job)
-    total = time.perf_counter() - started
+    # Each pass is one moment, as a run is (runner.run): directory facts are read once per pass.
+    with one_moment():
+        started = time.perf_counter()
+        for path in paths:
+            runner.check_path(path, job)
+        total = time.perf_counter() - started
     print(f"{len(paths)} files in {args.root}: check_path on all of them {total:.3f}s "
           f"(load {os.getloadavg()[0]:.2f})\n")
 
-    print_phases(paths, job)
-    print_rules(paths, job)
+    with one_moment():
+        print_phases(paths, job)
+    with one_moment():
+        print_rules(paths, job)
     if args.cprofile:
-        print_cprofile(paths, job, args.cprofile)
+        with one_moment():
+            print_cprofile(paths, job, args.cprofile)
     return 0
 
 
