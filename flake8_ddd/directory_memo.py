@@ -15,9 +15,10 @@ on every call.
 **Moments.** Checking one file asks about the same directories many times (each directory
 above it, each import's target), so within a *moment* a directory's status is read once, and
 the answers of :func:`moment_memo` functions are kept. :func:`new_moment` starts one (the
-layer resolution does for every file path it is asked about); :func:`one_moment` makes a whole run one
-moment (``flake8-ddd check`` sees the tree as it was when the run began, as its result cache
-and replay record do); a long-lived process starts a fresh moment with each file it checks.
+layer resolution does for every file path it is asked about); :func:`one_moment` makes a whole
+run one moment (``flake8-ddd check`` sees the tree as it was when the run began, as its result
+cache and replay record do), :func:`moment_of` one flake8 run (the plugin: each run has a new
+configuration object); anything else starts a fresh moment with each file it checks.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ Stamp = Tuple[int, int, int, int]
 _STATUSES: Dict[str, Optional[Stamp]] = {}
 _MOMENT_MEMOS: List[Dict[Any, Any]] = []
 _held = 0
+#: Whose moment this is (:func:`moment_of`); None once anything else starts one.
+_owner: Optional[object] = None
 
 
 def new_moment() -> None:
@@ -45,6 +48,8 @@ def new_moment() -> None:
 
 
 def _forget_moment() -> None:
+    global _owner
+    _owner = None
     _STATUSES.clear()
     for memo in _MOMENT_MEMOS:
         memo.clear()
@@ -61,6 +66,22 @@ def one_moment() -> Iterator[None]:
     finally:
         _held -= 1
         _forget_moment()
+
+
+@contextlib.contextmanager
+def moment_of(owner: object) -> Iterator[None]:
+    """Inside, one moment per ``owner`` (the flake8 plugin passes its run's configuration):
+    the statuses an earlier call for the same owner read are kept, unless another moment
+    began meanwhile. A new flake8 run (a new configuration) starts afresh."""
+    global _held, _owner
+    if _owner is not owner:
+        _forget_moment()
+        _owner = owner
+    _held += 1
+    try:
+        yield
+    finally:
+        _held -= 1
 
 
 def status(directory: str) -> Optional[Stamp]:

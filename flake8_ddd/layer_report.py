@@ -136,7 +136,8 @@ def warn_flake8_run(options: argparse.Namespace, config: LayerConfig) -> None:
     for the paths flake8 was given, walked with its excludes and filename patterns."""
     import multiprocessing
 
-    from flake8_ddd import runner
+    from flake8_ddd.flake8_compat import matches_filename
+    from flake8_ddd.source_files import walk
 
     if multiprocessing.current_process().name != "MainProcess":
         return
@@ -146,7 +147,7 @@ def warn_flake8_run(options: argparse.Namespace, config: LayerConfig) -> None:
     if not paths:
         return
     try:
-        files = list(runner.discover(paths, exclude, patterns))
+        files = walk(paths, lambda path: matches_filename(path, exclude), patterns).files
         warning = nothing_layered_warning(files, config)
     except Exception:  # noqa: BLE001 - a warning must never take the flake8 run down
         return

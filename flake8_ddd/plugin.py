@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional, Sequence, T
 from flake8_ddd import __version__
 from flake8_ddd.configuration import build_config
 from flake8_ddd.diagnostics import internal_error
+from flake8_ddd.directory_memo import moment_of
 from flake8_ddd.engine import lint_tree
 from flake8_ddd.option import ConfigError, Option
 from flake8_ddd.options import BASELINE, Config
@@ -66,7 +67,8 @@ class Plugin:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            findings = lint_tree(self.tree, self.filename, self.lines, self.config)
+            with moment_of(self.config):  # the run sees directories as they were when it began
+                findings = lint_tree(self.tree, self.filename, self.lines, self.config)
         except Exception as error:  # the plugin must never take the flake8 run down
             findings = [internal_error("flake8-ddd", error)]
         finally:

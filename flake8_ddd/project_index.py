@@ -55,8 +55,8 @@ class FactsSource:
         """Whether ``text`` is the content this source has for ``module``."""
         return False
 
-    def adopt(self, module: str, facts: FileFacts) -> None:
-        """Take ``facts`` (read from the content :meth:`holds` confirmed) as the module's."""
+    def adopt(self, module: str, facts: FileFacts, content: bytes) -> None:
+        """Take ``facts`` (read from ``content``, which :meth:`holds` confirmed) as the module's."""
 
     def body_modules(self) -> Iterable[str]:
         """Modules that may define route handlers (at least those that do)."""
@@ -117,7 +117,7 @@ class ProjectIndex:
         from the file again. Otherwise :meth:`with_module`."""
         if self.source.holds(module, text):
             if module not in self._facts and self.source.peek(module) is None:
-                self.source.adopt(module, read())
+                self.source.adopt(module, read(), text.encode("utf-8", "surrogateescape"))
             return self
         return self.with_module(read())
 

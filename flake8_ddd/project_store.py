@@ -34,6 +34,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from flake8_ddd.cache_store import cache_root, write_atomic
 from flake8_ddd.cache_store import prepare as prepare_cache_directory
+from flake8_ddd.directory_memo import directory_memo
 from flake8_ddd.layers import PROJECT_ROOT_MARKERS, module_parts_of_path
 from flake8_ddd.project_facts import FileFacts, empty_facts, module_name, read_facts
 from flake8_ddd.project_index import FactsSource, ProjectIndex
@@ -68,12 +69,17 @@ def project_root(filename: str, cwd: Optional[str] = None) -> Optional[str]:
     return found
 
 
+@directory_memo
+def _marks_project(directory: str) -> bool:
+    package = os.path.isfile(os.path.join(directory, "__init__.py"))
+    return any(os.path.exists(os.path.join(directory, marker)) for marker in PROJECT_ROOT_MARKERS
+               if not (package and marker == "setup.py"))  # a package's module named setup
+
+
 def _find_root(directory: str) -> Optional[str]:
     current = directory
     while True:
-        package = os.path.isfile(os.path.join(current, "__init__.py"))
-        if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_ROOT_MARKERS
-               if not (package and marker == "setup.py")):  # a package's module named setup
+        if _marks_project(current):
             return current
         parent = os.path.dirname(current)
         if parent == current:
@@ -212,18 +218,27 @@ class ProjectFiles(FactsSource):
         if relative is None:
             return False
         if relative not in self._disk_hashes:
-            data = self._read(relative)
-            self._disk_hashes[relative] = _hash(data[1]) if data is not None else None
+            self._disk_hashes[relative] = self._disk_hash(relative)
         return self._disk_hashes[relative] == _hash(text.encode("utf-8", "surrogateescape"))
 
-    def adopt(self, module: str, facts: FileFacts) -> None:
+    def _disk_hash(self, relative: str) -> Optional[str]:
+        """The hash of the file as the walk found it: the stored one while its size and mtime
+        are the walk's (as everywhere in the index), else read again."""
+        stored = self.stored.get(relative)
+        if stored is not None and stored[2] and (stored[0], stored[1]) == self.stats[relative]:
+            return stored[2]
+        data = self._read(relative)
+        return _hash(data[1]) if data is not None else None
+
+    def adopt(self, module: str, facts: FileFacts, content: bytes) -> None:
         relative = self.paths.get(module) or self.aliases.get(module)
-        data = self._read(relative) if relative is not None else None
-        if data is None or module in self.files:
+        if relative is None or module in self.files:
             return
-        stat, content = data
-        self.stored[relative] = (stat[0], stat[1], _hash(content),  # type: ignore[index]
-                                 bool(ROUTE_DECORATOR.search(content)), facts)
+        digest = _hash(content)
+        if digest != self._disk_hashes.get(relative):  # not what holds() confirmed
+            return
+        size, mtime = self.stats[relative]
+        self.stored[relative] = (size, mtime, digest, bool(ROUTE_DECORATOR.search(content)), facts)
         self.files[module] = facts
         self.changed = True
 

@@ -195,3 +195,23 @@ def test_a_rule_failing_in_two_handlers_of_one_node_is_reported_once():
                          rules=[*all_rules(), ExplodingTwice])
     assert [f.code for f in findings].count(INTERNAL_ERROR_CODE) == 1
     assert ("DDD001", 2) in {(f.code, f.line) for f in findings}
+
+
+def test_a_flake8_run_in_a_long_lived_process_sees_the_tree_as_it_is_now(tmp_path, monkeypatch, capsys):
+    """An editor may run flake8 again and again in one process. Within a run the plugin reads
+    each directory once (one moment per run, keyed on the run's configuration); the next run
+    sees a package made meanwhile: ``app/user/api/x.py`` is a routes module until an
+    ``__init__.py`` in ``api/`` makes ``api`` a top-level package without a layer."""
+    from flake8.main.application import Application
+
+    route = "from app.user.crud.user import save\n"
+    make_project(tmp_path, {"app/user/api/x.py": route, "app/user/api/y.py": route})
+    monkeypatch.chdir(tmp_path)
+
+    def findings() -> set:
+        Application().run(["--select=DDD", "--jobs", "1", "."])
+        return {line.split(":")[0] for line in capsys.readouterr().out.splitlines() if "DDD101" in line}
+
+    assert findings() == {os.path.join(".", "app", "user", "api", n) for n in ("x.py", "y.py")}
+    (tmp_path / "app" / "user" / "api" / "__init__.py").write_text("")
+    assert findings() == set()
