@@ -349,8 +349,9 @@ def _watch_run(recorder: replay.Recorder, found: Found, files: List[str],
     from flake8_ddd.diagnostics import READ_ERROR_CODE
     from flake8_ddd.registry import all_rules
 
-    recorder.errors = bool(found.unreadable or found.skipped
-                           or any(f.code == READ_ERROR_CODE for f in findings))
+    recorder.errors = bool(found.unreadable or any(
+        f.code == READ_ERROR_CODE and not f.text.startswith(replay.LASTING_READ_ERRORS)
+        for f in findings))
     recorder.watch(files)
     recorder.watch(found.directories)
     recorder.watch_surroundings(files)

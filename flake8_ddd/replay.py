@@ -28,11 +28,12 @@ began, so that a file written during the run, or twice within one timestamp tick
 taken as unchanged: the next run records instead.
 
 Not recorded: ``--no-cache``, standard input, ``--add-noqa``, ``--write-baseline``,
-``--new-since``, ``map``, a run with an unreadable file or directory (E902) or an entry the walk
-skipped, and on platforms where ctime is not the change time (Windows). Setting the environment
-variable ``FLAKE8_DDD_NO_REPLAY`` (to anything but the empty string) turns replaying off. The
-record is written atomically and read without trust: anything not exactly of the shape written
-is no record.
+``--new-since``, ``map``, a run with a directory it could not list or a file it could not read
+for a reason other than its content, size or kind (:data:`LASTING_READ_ERRORS`: a permission
+or I/O error may pass), and on platforms where ctime is not the change time (Windows). Setting
+the environment variable ``FLAKE8_DDD_NO_REPLAY`` (to anything but the empty string) turns
+replaying off. The record is written atomically and read without trust: anything not exactly
+of the shape written is no record.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ CONFIG_FILE_NAMES = ("pyproject.toml", "setup.cfg", "tox.ini", ".flake8")
 #: Entries whose existence (not content) decides layers, module paths and the tests rules.
 MARKER_NAMES = (".git", "setup.py", "__init__.py", "tests", "test")
 SUPPORTED = os.name == "posix"
+#: E902 texts that only a change of the file can change (its bytes, its size, what it is);
+#: any other (permissions, I/O errors, too many open files) keeps a run from recording.
+LASTING_READ_ERRORS = ("ValueError:", "SyntaxError:", "UnicodeDecodeError:", "LookupError:",
+                       "the file is larger than", "OSError: not a regular file")
 ENV_NO_REPLAY = "FLAKE8_DDD_NO_REPLAY"
 
 

@@ -85,9 +85,14 @@ def settled(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
     settle: a run records only when what it watched last changed more than two seconds before
     it began."""
     roots = {}
-    for name in ["unchanged", "json", "no cache", "clean", "corrupt", "cache inside", *CHANGES]:
+    for name in ["unchanged", "json", "no cache", "clean", "corrupt", "cache inside", "bad coding",
+                 *CHANGES]:
+        if name == "bad coding":  # E902 for the file's own bytes: a lasting error, replayed
+            files = {**FILES, "app/orders/legacy.py": "# -*- coding: uft-8 -*-\nVALUE = 1\n"}
+        else:
+            files = FILES
         root = tmp_path_factory.mktemp("replay") / "proj"
-        roots[name] = make_project(root, FILES, setup_cfg=SETUP_CFG)
+        roots[name] = make_project(root, files, setup_cfg=SETUP_CFG)
         assert run(root, replay=False)[3] == "[full]"
     time.sleep(2.2)
     return roots
@@ -182,3 +187,21 @@ def test_a_cache_directory_inside_the_tree_is_not_watched(settled):
     assert (first[3], again[3]) == ("[full]", "[replayed]")
     assert again[:3] == first[:3]
     assert list((root / "app" / "cache").glob("replay-*.json"))
+
+
+def test_a_read_error_of_the_file_itself_is_replayed(settled):
+    root = settled["bad coding"]
+    first = run(root)
+    assert "E902 SyntaxError: unknown encoding: uft-8" in first[0]
+    again = run(root)
+    assert again[3] == "[replayed]" and again[:3] == first[:3]
+
+
+def test_read_errors_that_may_pass_keep_a_run_from_recording():
+    from flake8_ddd.replay import LASTING_READ_ERRORS
+
+    assert "SyntaxError: unknown encoding: uft-8".startswith(LASTING_READ_ERRORS)
+    assert "OSError: not a regular file (a named pipe); it was not read".startswith(LASTING_READ_ERRORS)
+    for passing in ("PermissionError: Permission denied", "OSError: Input/output error",
+                    "OSError: Too many open files"):
+        assert not passing.startswith(LASTING_READ_ERRORS)
