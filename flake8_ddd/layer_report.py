@@ -111,7 +111,7 @@ def render_table(rows: Sequence[Row]) -> str:
     return "\n".join(out) + "\n"
 
 
-def nothing_layered_warning(files: Sequence[str], config: LayerConfig) -> Optional[str]:
+def nothing_layered_warning(files: Iterable[str], config: LayerConfig) -> Optional[str]:
     """A warning when none of ``files`` has a layer (so no layer rule looked at any of them);
     None as soon as one has. Tests do not count."""
     checked = 0
@@ -137,7 +137,7 @@ def warn_flake8_run(options: argparse.Namespace, config: LayerConfig) -> None:
     import multiprocessing
 
     from flake8_ddd.flake8_compat import matches_filename
-    from flake8_ddd.source_files import walk
+    from flake8_ddd.source_files import files_found
 
     if multiprocessing.current_process().name != "MainProcess":
         return
@@ -147,8 +147,8 @@ def warn_flake8_run(options: argparse.Namespace, config: LayerConfig) -> None:
     if not paths:
         return
     try:
-        files = walk(paths, lambda path: matches_filename(path, exclude), patterns).files
-        warning = nothing_layered_warning(files, config)
+        files = files_found(paths, lambda path: matches_filename(path, exclude), patterns)
+        warning = nothing_layered_warning(files, config)  # stops at the first layered file
     except Exception:  # noqa: BLE001 - a warning must never take the flake8 run down
         return
     if warning:

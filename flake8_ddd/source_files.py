@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from typing import BinaryIO, Callable, Iterable, List, NamedTuple, Optional, Tuple
+from typing import BinaryIO, Callable, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 #: The largest file checked (16 MiB: ten times the largest hand-written module of CPython's
 #: standard library; generated files beyond that are not worth a lint run's memory).
@@ -121,21 +121,45 @@ def walk(paths: Iterable[str], excluded: Callable[[str], bool],
     A path named on the command line is kept whatever its name (reading it reports what it
     is), unless it is excluded.
     """
-    patterns = tuple(filename_patterns)
     found = Found([], [], [], [])
+    lists = {FILE: found.files, UNLISTABLE: found.unreadable, SKIPPED: found.skipped,
+             DIRECTORY: found.directories}
+    for kind, entry in walk_entries(paths, excluded, filename_patterns):
+        lists[kind].append(entry)  # type: ignore[attr-defined]
+    return found
 
-    def unlistable(error: OSError) -> None:
-        found.unreadable.append((error.filename or "?", f"{type(error).__name__}: cannot list "
-                                 f"the directory: {error.strerror or error}"))
+
+def files_found(paths: Iterable[str], excluded: Callable[[str], bool],
+                filename_patterns: Iterable[str]) -> Iterator[str]:
+    """The files :func:`walk` finds, one at a time (a caller may stop early)."""
+    return (entry for kind, entry in walk_entries(paths, excluded, filename_patterns)
+            if kind == FILE)  # type: ignore[misc]
+
+
+FILE, UNLISTABLE, SKIPPED, DIRECTORY = "file", "unlistable", "skipped", "directory"
+
+
+def walk_entries(paths: Iterable[str], excluded: Callable[[str], bool],
+                 filename_patterns: Iterable[str]) -> Iterator[Tuple[str, object]]:
+    """What :func:`walk` finds, in order, as (kind, entry): a file's path, an unlistable or a
+    skipped entry's (path, reason), a directory listed."""
+    patterns = tuple(filename_patterns)
+    unlistable: List[Tuple[str, str]] = []
+
+    def note_unlistable(error: OSError) -> None:
+        unlistable.append((error.filename or "?", f"{type(error).__name__}: cannot list "
+                           f"the directory: {error.strerror or error}"))
 
     for arg in paths:
         if excluded(arg):
             continue
         if not os.path.isdir(arg):
-            found.files.append(arg)
+            yield FILE, arg
             continue
-        for root, directories, files in os.walk(arg, onerror=unlistable):
-            found.directories.append(root)
+        for root, directories, files in os.walk(arg, onerror=note_unlistable):
+            while unlistable:
+                yield UNLISTABLE, unlistable.pop(0)
+            yield DIRECTORY, root
             directories[:] = sorted(d for d in directories if not excluded(os.path.join(root, d)))
             for name in sorted(files):
                 joined = os.path.join(root, name)
@@ -143,10 +167,11 @@ def walk(paths: Iterable[str], excluded: Callable[[str], bool],
                     continue
                 kind = _irregular_kind(joined)
                 if kind is None:
-                    found.files.append(joined)
+                    yield FILE, joined
                 else:
-                    found.skipped.append((joined, kind))
-    return found
+                    yield SKIPPED, (joined, kind)
+        while unlistable:
+            yield UNLISTABLE, unlistable.pop(0)
 
 
 def _irregular_kind(path: str) -> Optional[str]:
