@@ -174,7 +174,6 @@ class Recorder:
 
     def __init__(self, argv: Sequence[str], started_ns: int, cwd: str) -> None:
         self.key = replay_key(argv, cwd)
-        self.cwd = cwd
         self.started_ns = started_ns
         self.watched: Dict[str, None] = {}
         self.markers_above: Dict[str, None] = {}
