@@ -19,6 +19,10 @@ the status (``os.stat``: mtime, ctime, size, inode) of every path the output dep
 - the modules of the ``flake8_ddd`` package and of every rule, and the ``sys.path``
   directories (installing or removing a rule package changes one).
 
+Directories no walk enters (hidden ones, ``build``, ``dist``, virtual environments, excluded
+ones) are watched only as entries of their parent: a module that appears deep inside one is
+not noticed until something watched changes.
+
 The next run with the same key stats those paths: when every status is as recorded it writes
 the recorded output and exits with the recorded status, without importing the configuration,
 the engine or the rules; otherwise it runs as usual. Every change to a file changes its ctime
