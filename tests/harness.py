@@ -9,7 +9,9 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
+
+import pytest
 
 from flake8_ddd.diagnostics import Finding
 from flake8_ddd.engine import lint_source
@@ -184,3 +186,13 @@ def parse_flake8(output: str) -> Dict[str, Expected]:
         if CODE.fullmatch(code):
             found.setdefault(path, set()).add((line, code))
     return found
+
+
+@pytest.fixture(scope="module")
+def deep_enough() -> Iterator[None]:
+    """A recursion limit that the plain recursive reference walks of deep stdlib modules fit
+    (``pytestmark = pytest.mark.usefixtures("deep_enough")`` with the fixture imported)."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10000))
+    yield
+    sys.setrecursionlimit(limit)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import asyncio.base_events
-import sys
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple, Type
 
@@ -19,7 +18,10 @@ from flake8_ddd.context import FileContext
 from flake8_ddd.engine import Walk, lint_source, lint_tree
 from flake8_ddd.registry import all_rules
 from flake8_ddd.rule import Rule, Scope, on, on_leave
-from harness import FIXTURES, TEST_RULE_DOC, config, fixture_files
+from harness import FIXTURES, deep_enough, TEST_RULE_DOC, config, fixture_files
+
+#: The reference walks recurse: deep standard-library modules need a higher recursion limit.
+pytestmark = pytest.mark.usefixtures(deep_enough.__name__)
 
 NODE_TYPES = tuple(cls for cls in vars(ast).values()
                    if isinstance(cls, type) and issubclass(cls, ast.AST) and cls is not ast.AST)
@@ -83,14 +85,6 @@ def keyed(events: List[Event], node_types: Sequence[type]) -> List[Tuple[str, in
 
 def sample_files() -> List[Path]:
     return STDLIB_FILES + fixture_files()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def deep_enough():
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 10000))
-    yield
-    sys.setrecursionlimit(limit)
 
 
 @pytest.mark.parametrize("path", sample_files(), ids=lambda p: p.name if p in STDLIB_FILES

@@ -14,7 +14,6 @@ import ast
 import gc
 import io
 import os
-import sys
 import warnings
 from pathlib import Path
 from typing import List, Optional, Sequence, Set
@@ -29,7 +28,10 @@ from flake8_ddd.layers import locate_file
 from flake8_ddd.options import Config
 from flake8_ddd.registry import all_rules
 from flake8_ddd.rule import Rule
-from harness import FIXTURES, config, fixture_files
+from harness import FIXTURES, deep_enough, config, fixture_files
+
+#: The reference walks recurse: deep standard-library modules need a higher recursion limit.
+pytestmark = pytest.mark.usefixtures(deep_enough.__name__)
 
 STDLIB = Path(os.__file__).parent
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -96,14 +98,6 @@ def assert_same(path: Path, shown: str, cfg: Config) -> None:
     fast = lint_tree(tree, shown, lines, cfg)
     plain = reference_findings(tree, shown, lines, cfg)
     assert fast == plain, shown
-
-
-@pytest.fixture(scope="module", autouse=True)
-def deep_enough():
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 10000))
-    yield
-    sys.setrecursionlimit(limit)
 
 
 @pytest.mark.parametrize("path", fixture_files(), ids=lambda p: str(p.relative_to(FIXTURES)))
