@@ -18,6 +18,7 @@ from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Type
 from flake8_ddd.option import Option
 from flake8_ddd.options import GLOBAL_OPTIONS
 from flake8_ddd.rule import Rule
+from flake8_ddd.source_files import NotReadable, read_file
 
 ENTRY_POINT_GROUP = "flake8_ddd.rules"
 _METADATA_DIRECTORY = re.compile(r"(?P<name>[^-]+)(?:-.*)?\.(?P<kind>dist-info|egg-info)")
@@ -66,9 +67,8 @@ def scan_entry_points(group: str) -> Optional[List[FoundEntryPoint]]:
 
 def _read_text(path: str) -> str:
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError):
+        return read_file(path).decode("utf-8")
+    except (NotReadable, UnicodeDecodeError):  # a missing file is NotReadable too
         return ""
 
 
@@ -90,13 +90,11 @@ def entry_points(group: str) -> Iterable[Any]:
     scanned = scan_entry_points(group)
     if scanned is not None:
         return scanned
-    if sys.version_info >= (3, 10):  # pragma: no cover - a zip archive on sys.path
-        from importlib.metadata import entry_points as metadata_entry_points
+    from importlib.metadata import entry_points as metadata_entry_points  # a zip on sys.path
 
+    if sys.version_info >= (3, 10):
         return metadata_entry_points(group=group)
-    from importlib.metadata import entry_points as metadata_entry_points  # pragma: no cover
-
-    return metadata_entry_points().get(group, [])  # pragma: no cover
+    return metadata_entry_points().get(group, [])  # Python 3.9
 
 
 class RegistryError(TypeError):
