@@ -36,6 +36,7 @@ from flake8_ddd.cache_store import cache_root, write_atomic
 from flake8_ddd.cache_store import prepare as prepare_cache_directory
 from flake8_ddd.directory_memo import directory_memo
 from flake8_ddd.layers import PROJECT_ROOT_MARKERS, module_parts_of_path
+from flake8_ddd.module_paths import is_package_dir
 from flake8_ddd.project_facts import FileFacts, empty_facts, module_name, read_facts
 from flake8_ddd.project_index import FactsSource, ProjectIndex
 from flake8_ddd.source_files import NotReadable, read_file
@@ -71,7 +72,7 @@ def project_root(filename: str, cwd: Optional[str] = None) -> Optional[str]:
 
 @directory_memo
 def _marks_project(directory: str) -> bool:
-    package = os.path.isfile(os.path.join(directory, "__init__.py"))
+    package = is_package_dir(directory)
     return any(os.path.exists(os.path.join(directory, marker)) for marker in PROJECT_ROOT_MARKERS
                if not (package and marker == "setup.py"))  # a package's module named setup
 
@@ -87,7 +88,7 @@ def _find_root(directory: str) -> Optional[str]:
         current = parent
     top = None
     current = directory
-    while os.path.isfile(os.path.join(current, "__init__.py")):
+    while is_package_dir(current):
         top = current
         parent = os.path.dirname(current)
         if parent == current:
@@ -386,9 +387,8 @@ def loaded_projects() -> List[ProjectFiles]:
 
 
 def persist_all() -> None:
-    for index in _INDEXES.values():
-        if isinstance(index.source, ProjectFiles):
-            persist(index.source)
+    for files in loaded_projects():
+        persist(files)
 
 
 def _at_exit(files: ProjectFiles) -> None:

@@ -219,24 +219,19 @@ class Recorder:
             return False
         cache_directory = os.path.abspath(cache_directory)
         inside_cache = cache_directory + os.sep
+        watched = [path for path in self.watched
+                   if path != cache_directory and not path.startswith(inside_cache)]
+        watched += [os.path.join(directory, name) for directory in self.markers_above
+                    for name in CONFIG_FILE_NAMES]
         statuses = []
-        for path in self.watched:
-            if path == cache_directory or path.startswith(inside_cache):
-                continue
+        for path in watched:
             found = _status(path)
             if found is not None and max(found[0], found[1]) >= self.started_ns - SETTLED_NS:
                 return False
             statuses.append([path, found])
-        kinds = []
-        for directory in self.markers_above:
-            for name in CONFIG_FILE_NAMES:
-                path = os.path.join(directory, name)
-                found = _status(path)
-                if found is not None and max(found[0], found[1]) >= self.started_ns - SETTLED_NS:
-                    return False
-                statuses.append([path, found])
-            kinds.extend([os.path.join(directory, name), _kind(os.path.join(directory, name))]
-                         for name in MARKER_NAMES)
+        markers = [os.path.join(directory, name) for directory in self.markers_above
+                   for name in MARKER_NAMES]
+        kinds = [[path, _kind(path)] for path in markers]
         record = {"format": FORMAT, "key": self.key, "stdout": stdout,
                   "stderr": "".join(self.stderr), "status": status,
                   "statuses": statuses, "kinds": kinds}
