@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from flake8_ddd.context import FileContext
 
 BODILESS_CODES: FrozenSet[int] = frozenset({204, 205, 304})
+#: The ``required_words`` of the rules that look only inside route handlers: a route handler
+#: has a decorator (``@router.get(...)``), so a file without an "@" has none.
+ROUTE_HANDLER_WORDS = ("@",)
 _STATUS_NAMES = ("HTTP_204_NO_CONTENT", "HTTP_205_RESET_CONTENT", "HTTP_304_NOT_MODIFIED")
 _HTTP_STATUS_MEMBERS = ("NO_CONTENT", "RESET_CONTENT", "NOT_MODIFIED")
 BODILESS_STATUS_NAMES: FrozenSet[str] = frozenset(

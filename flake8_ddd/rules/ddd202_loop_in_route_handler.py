@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 
 from flake8_ddd.rule import Rule, Scope, on
+from flake8_ddd.rules._route_handlers import ROUTE_HANDLER_WORDS
 
 
 class LoopInRouteHandler(Rule):
@@ -54,9 +55,7 @@ class LoopInRouteHandler(Rule):
     code = "DDD202"
     message = "loop in route handler {name}(): move the logic into a service"
     scope = Scope.ANY_FILE
-    # Only a route handler is checked, and it has a decorator (``@router.get(...)``): a file
-    # without an "@" has none.
-    required_words = ("@",)
+    required_words = ROUTE_HANDLER_WORDS
     since = "0.1.0"
 
     @on(ast.For, ast.AsyncFor, ast.While)

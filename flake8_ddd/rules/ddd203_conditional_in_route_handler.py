@@ -6,7 +6,7 @@ from typing import Set
 from flake8_ddd.context import FileContext
 from flake8_ddd.rule import Rule, Scope, on
 from flake8_ddd.rules._http import is_http_exception
-from flake8_ddd.rules._route_handlers import is_missing_result_guard
+from flake8_ddd.rules._route_handlers import ROUTE_HANDLER_WORDS, is_missing_result_guard
 
 #: ``ast.Match`` exists on Python 3.10+ only.
 CONDITIONAL_STATEMENTS = tuple(t for t in (ast.If, getattr(ast, "Match", None)) if t is not None)
@@ -75,9 +75,7 @@ class ConditionalInRouteHandler(Rule):
     code = "DDD203"
     message = "conditional in route handler {name}(): {remedy}"
     scope = Scope.ANY_FILE
-    # Only a route handler is checked, and it has a decorator (``@router.get(...)``): a file
-    # without an "@" has none.
-    required_words = ("@",)
+    required_words = ROUTE_HANDLER_WORDS
     since = "0.1.0"
 
     def __init__(self, ctx: FileContext) -> None:

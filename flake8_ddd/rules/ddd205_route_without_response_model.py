@@ -5,7 +5,7 @@ from typing import Optional
 
 from flake8_ddd.ast_names import last_name
 from flake8_ddd.rule import Rule, Scope, on
-from flake8_ddd.rules._route_handlers import decorator_status, is_bodiless_status
+from flake8_ddd.rules._route_handlers import ROUTE_HANDLER_WORDS, decorator_status, is_bodiless_status
 
 #: Decorator keywords that give a route its response typing.
 RESPONSE_KEYWORDS = frozenset({"response_model", "response_class"})
@@ -68,9 +68,7 @@ class RouteWithoutResponseModel(Rule):
     code = "DDD205"
     message = "route handler {name}() has no response typing: {remedy}"
     scope = Scope.ANY_FILE
-    # Only a route handler is checked, and it has a decorator (``@router.get(...)``): a file
-    # without an "@" has none.
-    required_words = ("@",)
+    required_words = ROUTE_HANDLER_WORDS
     since = "0.1.0"
 
     @on(ast.FunctionDef, ast.AsyncFunctionDef)

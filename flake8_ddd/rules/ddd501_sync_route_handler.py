@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 
 from flake8_ddd.rule import Rule, Scope, on
+from flake8_ddd.rules._route_handlers import ROUTE_HANDLER_WORDS
 
 
 class SyncRouteHandler(Rule):
@@ -47,9 +48,7 @@ class SyncRouteHandler(Rule):
     code = "DDD501"
     message = "route handler {name}() is defined with def: use async def and await its I/O"
     scope = Scope.ANY_FILE
-    # Only a route handler is checked, and it has a decorator (``@router.get(...)``): a file
-    # without an "@" has none.
-    required_words = ("@",)
+    required_words = ROUTE_HANDLER_WORDS
     since = "0.1.0"
 
     @on(ast.FunctionDef)
