@@ -43,15 +43,29 @@ def _jobs(value: str) -> Optional[int]:
     return number
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from flake8_ddd import layer_report, layout_init, map_command
+def build_parser(argv: Optional[Sequence[str]] = None) -> argparse.ArgumentParser:
+    """The command line's parser. Given ``argv`` naming a command, only that command's options
+    are filled in (the other commands are names without options): building ``map``, ``layers``
+    and ``init`` imports their modules, which a ``check`` has no use for."""
+    wanted = _command_named(argv)
+
+    def wants(*names: str) -> bool:
+        return wanted is None or wanted in names
 
     parser = _Parser(prog="flake8-ddd", description=__doc__,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    _add_check(commands)
-    map_command.register(commands, commands.choices["check"])
+    if wants("check", "map"):
+        _add_check(commands)
+    else:
+        commands.add_parser("check")
+    if wants("map"):
+        from flake8_ddd import map_command
+
+        map_command.register(commands, commands.choices["check"])
+    else:
+        commands.add_parser("map")
     clean = commands.add_parser("clean", help="remove the result cache of the project (.flake8_ddd_cache/)")
     clean.add_argument("--output-format", choices=("text", "json"), default="text")
     rule = commands.add_parser("rule", help="explain one rule, like `ruff rule`")
@@ -70,9 +84,29 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("code", help="the new code, e.g. DDD123")
     new.add_argument("name", help="kebab-case name of the flagged pattern, e.g. print-in-services")
     new.add_argument("--output-format", choices=("text", "json"), default="text")
-    layer_report.add_parser(commands)
-    layout_init.add_parser(commands)
+    if wants("layers"):
+        from flake8_ddd import layer_report
+
+        layer_report.add_parser(commands)
+    else:
+        commands.add_parser("layers")
+    if wants("init"):
+        from flake8_ddd import layout_init
+
+        layout_init.add_parser(commands)
+    else:
+        commands.add_parser("init")
     return parser
+
+
+def _command_named(argv: Optional[Sequence[str]]) -> Optional[str]:
+    """The command ``argv`` runs: its first word that is not an option (the program's own
+    options, ``--version`` and ``--help``, take no value). None when there is none or it is no
+    command, so that the help and the error list every command with its help."""
+    for word in argv or ():
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
 
 
 def _add_check(commands: Any) -> None:
@@ -130,7 +164,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     replayed = replay.replay(argv)
     if replayed is not None:
         return replayed
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     if args.command == "check" and replay.enabled():
         args.recorder = replay.Recorder(argv, started_ns, os.getcwd())
     command = COMMANDS[args.command]

@@ -260,3 +260,15 @@ def test_rule_rules_and_readme_subcommands_still_work(project):
     missing = subprocess.run([sys.executable, "-m", "flake8_ddd", "readme", "--check", "NOPE.md"],
                              cwd=project, capture_output=True, text=True, timeout=600)
     assert_one_line_error(missing, "NOPE.md")
+
+
+def test_check_builds_only_its_own_options(project):
+    """A check does not import the modules of map and init just to parse its command line
+    (their import was a third of a one-file check's start-up)."""
+    make_project(project, {"app/orders/crud/order.py": COMMIT_IN_CRUD})
+    script = ("import sys\nfrom flake8_ddd.cli import main\nstatus = main(['check', '--no-cache'])\n"
+              "others = ('map_command', 'layout_init', 'arch_map', 'map_render')\n"
+              "print([m for m in others if 'flake8_ddd.' + m in sys.modules], status)\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=project, env=clean_env(),
+                            capture_output=True, text=True, check=False)
+    assert result.stdout.splitlines()[-1] == "[] 1", (result.stdout, result.stderr)
