@@ -45,6 +45,13 @@ def last_name(node: ast.AST) -> Optional[str]:
     return None
 
 
+def head_name(node: ast.AST) -> Optional[str]:
+    """The name a Name/Attribute chain starts from (``self`` for ``self.crud.get``), else None."""
+    while type(node) is ast.Attribute:
+        node = node.value  # type: ignore[attr-defined]
+    return node.id if type(node) is ast.Name else None  # type: ignore[attr-defined]
+
+
 def call_method(node: ast.Call) -> Optional[str]:
     """The method name of ``receiver.method(...)`` calls."""
     return node.func.attr if isinstance(node.func, ast.Attribute) else None

@@ -149,6 +149,12 @@ class FileContext(SessionFacts):
                     return scope[name]
         return self.imports.get(name)
 
+    def may_name_something(self, head: str) -> bool:
+        """Whether a dotted name starting with ``head`` can resolve to more than a builtin:
+        ``head`` is imported (at module level, or in a function when any has imports) or bound
+        at module level. A cheap first test for handlers that look names up on most calls."""
+        return head in self.imports or head in self.module_bound_names or bool(self._local_imports)
+
     def import_from_module(self, node: ast.ImportFrom) -> Optional[str]:
         """The absolute dotted module of a ``from ... import``, relative ones resolved."""
         parts = self.location.module_parts

@@ -70,8 +70,9 @@ def first_party_targets(ctx: FileContext, node: ast.AST) -> Iterator[ImportTarge
     from_module: Optional[str] = None
     if isinstance(node, ast.ImportFrom):
         from_module = ctx.import_from_module(node)
-        if from_module is not None and ctx.is_first_party(from_module, level):
-            from_location = ctx.locate_import(from_module)
+        if from_module is None or not ctx.is_first_party(from_module, level):
+            return  # every name it imports is below the same (third-party) top package
+        from_location = ctx.locate_import(from_module)
     module_has_layer = from_location is not None and bool(from_location.layers - CONTAINER_LAYERS)
     # A module file has no submodules: its names are not looked up on disk one by one.
     from_file = from_location is not None and project_module_kind(ctx.location.root, from_module) == "module"

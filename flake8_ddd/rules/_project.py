@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Callable, List, Optional, Tuple
 
-from flake8_ddd.ast_names import dotted_name, last_name
+from flake8_ddd.ast_names import dotted_name, head_name, last_name
 from flake8_ddd.layers import Layer
 from flake8_ddd.project_facts import FileFacts, module_name, read_facts
 from flake8_ddd.project_index import BODY, HTTP, ORM, ProjectIndex
@@ -106,6 +106,12 @@ class ReportsHttpException:
 
     @on(ast.Call, ast.Raise)
     def check(self, node: ast.AST) -> None:
+        # Most calls are of a name the file neither imports nor binds (``self.crud.get()``,
+        # ``session.execute()``), which cannot denote a class: dismissed before any look-up.
+        expr = node.func if type(node) is ast.Call else node.exc  # type: ignore[attr-defined]
+        head = head_name(expr) if expr is not None else None
+        if head is None or not self.ctx.may_name_something(head):
+            return
         raised = http_exception_raised(self.ctx, node)
         if raised:
             self.report(node, exception=describe_exception(raised))
@@ -161,7 +167,7 @@ def input_schema_reason(ctx: FileContext, node: ast.ClassDef, suffixes: Tuple[st
     """Why the module-level class ``node`` of a schemas module is an input schema: its name
     ends in an input suffix, a route handler takes it as a request body, or it inherits a class
     that is one of those (a schemas-layer class with an input suffix, or a body schema)."""
-    if any(node.name.endswith(s) for s in suffixes):
+    if node.name.endswith(suffixes):
         return "suffix"
     if not any(c.name == node.name for c in own_facts(ctx).classes):
         return None
@@ -172,6 +178,6 @@ def input_schema_reason(ctx: FileContext, node: ast.ClassDef, suffixes: Tuple[st
     for ancestor in sorted(index.lineage(qualified)[0]):
         module, _, name = ancestor.rpartition(".")
         if BODY in index.kinds(ancestor) or (
-                any(name.endswith(s) for s in suffixes) and ctx.locate_import(module).has(Layer.SCHEMAS)):
+                name.endswith(suffixes) and ctx.locate_import(module).has(Layer.SCHEMAS)):
             return f"subclass of {name}"
     return None

@@ -245,7 +245,7 @@ def home_of(ctx: FileContext, layer: Layer) -> str:
 # -- names and fields -----------------------------------------------------------------------------
 
 def has_suffix(name: str, suffixes: Tuple[str, ...]) -> bool:
-    return any(name.endswith(suffix) for suffix in suffixes)
+    return name.endswith(tuple(suffixes))
 
 
 def field_aliases(ctx: FileContext, field_node: ast.AnnAssign) -> Iterator[str]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from typing import List, Tuple
 
 from flake8_ddd.layers import Layer
@@ -14,6 +15,7 @@ from flake8_ddd.rules._schemas import (
 )
 
 
+@functools.lru_cache(maxsize=32)  # asked for every class with the same configured tuple
 def intent_forms(intents: Tuple[str, ...]) -> Tuple[str, ...]:
     """Each intent, its plural (``Filters``, ``Queries``, ``Statuses``) and, for one that ends
     in ``s``, its singular (``Param`` of ``Params``)."""

@@ -15,6 +15,8 @@ RESULT_CONSUMERS = frozenset({
     "list", "len", "sorted", "tuple", "set", "frozenset", "dict", "iter", "next", "enumerate",
     "zip", "sum", "min", "max", "any", "all", "bool", "str", "repr", "reversed", "map", "filter",
     "print"})
+#: Arguments that may carry a call's coroutine whatever the names hold (see ``_hand_on``).
+_MAY_HOLD_CALL = frozenset({ast.Call, ast.Starred, ast.IfExp})
 
 
 class UnawaitedAsyncSessionCall(Rule):
@@ -170,10 +172,15 @@ class UnawaitedAsyncSessionCall(Rule):
             for argument in node.args:
                 self._used_as_result(argument)
         else:
+            # Only a call (maybe starred or in ``a if c else b``) or, while some coroutine is
+            # kept in a name, a name can be handed on: most arguments are skipped by type.
+            pending = self.pending
             for argument in node.args:
-                self._hand_on(argument)
+                if pending or type(argument) in _MAY_HOLD_CALL:
+                    self._hand_on(argument)
             for keyword in node.keywords:
-                self._hand_on(keyword.value)
+                if pending or type(keyword.value) in _MAY_HOLD_CALL:
+                    self._hand_on(keyword.value)
         function = self.ctx.current_function
         if (not isinstance(function, ast.AsyncFunctionDef) or id(node) in self.handed_on
                 or call_method(node) not in ASYNC_SESSION_AWAITABLES

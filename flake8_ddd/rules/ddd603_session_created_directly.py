@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import ast
-from typing import FrozenSet, Optional
+from typing import Dict, FrozenSet, Optional, Tuple
 
-from flake8_ddd.ast_names import glob_matcher, module_level_statements, parameter_names
+from flake8_ddd.ast_names import glob_matcher, head_name, module_level_statements, parameter_names
 from flake8_ddd.context import FileContext
 from flake8_ddd.layers import Layer
 from flake8_ddd.options import SESSION_FACTORIES
@@ -91,12 +91,19 @@ class SessionCreatedDirectly(Rule):
         self._factories = ctx.config.get(SESSION_FACTORIES)
         self._is_factory = glob_matcher(self._factories)
         self._bound: Optional[FrozenSet[str]] = None
+        self._name_is_factory: Dict[Tuple[str, Optional[str]], bool] = {}
 
     @on(ast.Call)
     def check_call(self, node: ast.Call) -> None:
         if self._exempt:
             return
         func = node.func
+        if type(func) is not ast.Name:
+            # ``x.y.Session()`` counts only when ``x`` is imported (or bound here): most calls
+            # (``self.crud.get()``, ``session.execute()``) are dismissed without a look-up.
+            head = head_name(func)
+            if head is None or not self.ctx.may_name_something(head):
+                return
         qualified = self.ctx.qualified_name(func)  # once for both questions
         name = database_name(qualified, SESSION_CLASSES) or self._factory(func, qualified)
         if name is not None:
@@ -105,8 +112,14 @@ class SessionCreatedDirectly(Rule):
     def _factory(self, func: ast.AST, qualified: Optional[str]) -> Optional[str]:
         is_factory = self._is_factory
         if isinstance(func, ast.Name):
-            resolved = qualified.rsplit(".", 1)[-1] if qualified else func.id
-            factory = is_factory(resolved) or is_factory(func.id) or func.id in self._bound_factories()
+            # The same few names are called again and again (``select``, ``Depends``): the
+            # answer for a name and what it resolves to is kept for the file.
+            key = (func.id, qualified)
+            factory = self._name_is_factory.get(key)
+            if factory is None:
+                resolved = qualified.rsplit(".", 1)[-1] if qualified else func.id
+                factory = self._name_is_factory[key] = bool(
+                    is_factory(resolved) or is_factory(func.id) or func.id in self._bound_factories())
             if factory and func.id not in parameter_names(self.ctx.function_stack):
                 return func.id
             return None
