@@ -14,9 +14,10 @@ once per process; :func:`forget` drops them (a new run in the same process).
 
 **Incremental and persisted.** The facts of every file are stored, with the file's size,
 mtime and a hash of its bytes, in ``index-<key>.json`` in the cache directory
-(``.flake8_ddd_cache/`` at the root, or ``FLAKE8_DDD_CACHE_DIR``). A run re-reads only files
-whose size or mtime changed, and among those re-parses only the ones whose hash changed; it
-writes the file back (to a temporary file, then ``os.replace``) only when something changed.
+(``.flake8_ddd_cache/`` at the root, or ``FLAKE8_DDD_CACHE_DIR``; :mod:`flake8_ddd.index_file`),
+with the digests computed on them (:mod:`flake8_ddd.project_digests`). A run re-reads only
+files whose size or mtime changed, and among those re-parses only the ones whose hash changed;
+it writes the file back (to a temporary file, then ``os.replace``) only when something changed.
 A missing, corrupt or foreign index file is rebuilt; an unwritable directory only costs the
 next run its warm start. A file that cannot be read or parsed has no facts.
 """
@@ -25,34 +26,28 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import json
 import os
-import sys
 import re
 import warnings
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from flake8_ddd.cache_store import cache_root, write_atomic
-from flake8_ddd.cache_store import prepare as prepare_cache_directory
 from flake8_ddd.directory_memo import directory_memo
+from flake8_ddd.index_file import Stored, decode_facts, index_path, load, load_document, save
 from flake8_ddd.layers import PROJECT_ROOT_MARKERS, module_parts_of_path
 from flake8_ddd.module_paths import is_package_dir
+from flake8_ddd.project_digests import DigestMemo, basis, contributions
 from flake8_ddd.project_facts import FileFacts, empty_facts, module_name, read_facts
 from flake8_ddd.project_index import FactsSource, ProjectIndex
 from flake8_ddd.source_files import NotReadable, read_file
 
-#: Bumped whenever what :mod:`flake8_ddd.project_facts` extracts changes (2: module-level
-#: statements inside for/while/match blocks count, as in FileContext).
-FACTS_FORMAT = 2
 PRUNED_DIRECTORIES = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
 #: A project larger than this is indexed up to this many files (in sorted walk order).
 MAX_FILES = 50_000
+#: Up to this many files edited without a change of facts are read again by each run rather
+#: than the index written again for them.
+REREAD_RATHER_THAN_WRITE = 32
 #: Larger files (generated code) are not read.
 MAX_FILE_BYTES = 4_000_000
-
-#: One stored file: size, mtime in nanoseconds, hash of the bytes, whether it has a route
-#: decorator, facts (None: not read yet; a list: as loaded, not decoded yet).
-Stored = Tuple[int, int, str, bool, Optional[FileFacts]]
 
 _INDEXES: Dict[Optional[str], ProjectIndex] = {}
 _ROOTS: Dict[str, Optional[str]] = {}
@@ -155,7 +150,8 @@ class ProjectFiles(FactsSource):
     with the stored ones: a file is read again only when its size or mtime changed, and
     parsed again only when its hash changed too."""
 
-    def __init__(self, root: str, stored: Optional[Dict[str, Stored]] = None) -> None:
+    def __init__(self, root: str, stored: Optional[Dict[str, Stored]] = None,
+                 digests: object = None) -> None:
         super().__init__()
         self.root = root
         self.stored: Dict[str, Stored] = dict(stored or {})
@@ -187,6 +183,42 @@ class ProjectFiles(FactsSource):
         if set(self.stored) - set(self.stats):
             self.changed = True
             self.stored = {r: e for r, e in self.stored.items() if r in self.stats}
+        self._loaded = dict(self.stored)  # entries are replaced, never changed in place
+        self.digest_memo = DigestMemo(digests)
+
+    def digest(self, module: str, compute: Callable[[], str]) -> str:
+        """``compute()``, the index's digest of ``module``; or the one stored by an earlier run
+        when no fact changed since (:mod:`flake8_ddd.project_digests`)."""
+        self.digest_memo.check(
+            lambda: basis(contributions(self.stats, self._loaded), self.paths, self.aliases),
+            self._facts_kept)
+        return self.digest_memo.digest(module, compute)
+
+    def _facts_kept(self) -> bool:
+        """Whether every file changed since the index was stored has the facts and route flag
+        stored for it (read and parsed again to know). A few such files do not make the index
+        worth writing again (12 MB on a million lines): the next run reads them again."""
+        changed, kept = self.changed, 0
+        for relative, stat in self.stats.items():
+            old = self._loaded.get(relative)
+            if old is None:
+                return False
+            if (old[0], old[1]) != stat:
+                old_facts = decode_facts(old[4]) if isinstance(old[4], list) else old[4]
+                now = self._entry(relative, need_facts=True)
+                if old_facts is None or now[4] != old_facts or now[3] != old[3]:
+                    return False
+                kept += 1
+        self.changed = changed or kept > REREAD_RATHER_THAN_WRITE
+        return True
+
+    def digests_to_store(self, entries: Dict[str, Stored]) -> Optional[Dict[str, object]]:
+        """The digests for ``entries`` about to be stored, if they are this process's own view
+        of every file (another process's entry merged in: none)."""
+        if any(entries.get(r, ())[:3] != e[:3] for r, e in self.stored.items()):
+            return None
+        return self.digest_memo.to_store(basis(contributions(self.stats, entries), self.paths,
+                                               self.aliases))
 
     def facts(self, module: str) -> Optional[FileFacts]:
         if module in self.files:
@@ -259,7 +291,7 @@ class ProjectFiles(FactsSource):
         size, mtime = self.stats[relative]
         old = self.stored.get(relative)
         if old is not None and isinstance(old[4], list):  # as loaded: decoded when first used
-            old = self.stored[relative] = old[:4] + (_decode(old[4]),)
+            old = self.stored[relative] = old[:4] + (decode_facts(old[4]),)
         if old is not None and old[0] == size and old[1] == mtime and (old[4] or not need_facts):
             return old
         path = os.path.join(self.root, relative)
@@ -279,67 +311,17 @@ class ProjectFiles(FactsSource):
         return entry
 
 
-# --- on disk ------------------------------------------------------------------------------------
-
-def index_path(root: str) -> str:
-    """Where the index of ``root`` is stored (one file per root and Python version)."""
-    import flake8_ddd
-
-    directory = cache_root(None, cwd=root)
-    key = json.dumps([os.path.abspath(root), FACTS_FORMAT, flake8_ddd.__version__,
-                      list(sys.version_info[:2])])
-    return os.path.join(directory, f"index-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json")
-
-
-def load(path: str, root: str) -> Dict[str, Stored]:
-    """The stored facts, or nothing when the file is missing, corrupt or another root's."""
-    try:
-        document = json.loads(read_file(path))
-        if (not isinstance(document, dict) or document.get("format") != FACTS_FORMAT
-                or document.get("root") != os.path.abspath(root)):
-            return {}
-        return {str(relative): (int(size), int(mtime), str(digest), bool(routes),
-                                facts if isinstance(facts, list) else None)
-                for relative, (size, mtime, digest, routes, facts) in document["files"].items()}
-    except (OSError, NotReadable, ValueError, TypeError, KeyError, AttributeError, RecursionError,
-            MemoryError):
-        return {}
-
-
-def save(path: str, root: str, stored: Dict[str, Stored]) -> bool:
-    """Write the facts atomically; whether it worked (failing only costs a warm start)."""
-    document = {"format": FACTS_FORMAT, "root": os.path.abspath(root),
-                "files": {relative: [size, mtime, digest, routes,
-                                     facts.to_json() if isinstance(facts, FileFacts) else facts]
-                          for relative, (size, mtime, digest, routes, facts) in sorted(stored.items())}}
-    directory = os.path.dirname(path)
-    try:
-        prepare_cache_directory(directory)  # tagged only when flake8-ddd creates it (issue 10)
-        write_atomic(path, json.dumps(document, separators=(",", ":")))
-    except OSError:
-        return False
-    return True
-
-
-def _decode(raw: list) -> Optional[FileFacts]:
-    """Stored facts as loaded; None (read the file again) when malformed."""
-    try:
-        return FileFacts.from_json(raw)
-    except (TypeError, ValueError, IndexError, KeyError, AttributeError, RecursionError):
-        return None
-
-
 # --- per process ----------------------------------------------------------------------------------
 
 def open_project(root: str) -> ProjectFiles:
-    """The project's files with the facts stored by earlier runs."""
-    return ProjectFiles(root, load(index_path(root), root))
+    """The project's files with the facts (and digests) stored by earlier runs."""
+    return ProjectFiles(root, *load_document(index_path(root), root))
 
 
 def persist(files: ProjectFiles) -> bool:
     """Store what this process learned, merged with what another process stored meanwhile
     (entries of files this one did not read again are kept as they are on disk)."""
-    if not files.changed or not os.path.isdir(files.root):
+    if not (files.changed or files.digest_memo.dirty) or not os.path.isdir(files.root):
         return False
     path = index_path(files.root)
     merged = {relative: entry for relative, entry in load(path, files.root).items()
@@ -347,8 +329,8 @@ def persist(files: ProjectFiles) -> bool:
     for relative, entry in files.stored.items():
         if entry[4] is not None or relative not in merged or merged[relative][2] != entry[2]:
             merged[relative] = entry
-    if save(path, files.root, merged):
-        files.changed = False
+    if save(path, files.root, merged, files.digests_to_store(merged)):
+        files.changed = files.digest_memo.dirty = False
         return True
     return False
 
@@ -412,7 +394,10 @@ def project_digest(path: str, cwd: Optional[str] = None,
     it changes when a fact of another module its findings may depend on changes. ``parts``:
     its module path, when the caller has it."""
     try:
-        parts = module_parts_of_path(path, cwd) if parts is None else parts
-        return index_for(path, cwd).digest(module_name(parts))
+        module = module_name(module_parts_of_path(path, cwd) if parts is None else parts)
+        index = index_for(path, cwd)
+        if isinstance(index.source, ProjectFiles):
+            return index.source.digest(module, lambda: index.digest(module))
+        return index.digest(module)
     except Exception:  # pragma: no cover - a key that never matches is only a miss
         return os.urandom(8).hex()
