@@ -100,13 +100,11 @@ def build_parser(argv: Optional[Sequence[str]] = None) -> argparse.ArgumentParse
 
 
 def _command_named(argv: Optional[Sequence[str]]) -> Optional[str]:
-    """The command ``argv`` runs: its first word that is not an option (the program's own
-    options, ``--version`` and ``--help``, take no value). None when there is none or it is no
-    command, so that the help and the error list every command with its help."""
-    for word in argv or ():
-        if not word.startswith("-"):
-            return word if word in COMMANDS else None
-    return None
+    """The command ``argv`` runs: its first word, unless that is an option of the program's
+    own (``--help``, ``--version``) or no command, so that the help and the error list every
+    command with its help (None)."""
+    first = next(iter(argv or ()), None)
+    return first if first in COMMANDS else None
 
 
 def _add_check(commands: Any) -> None:

@@ -330,6 +330,7 @@ def _run(paths: Sequence[str], job: Job, jobs: int, cache: Optional[ResultCache]
     checked = None
     if jobs > 1 and len(paths) > 1:
         project_store.open_indexes(paths)
+        project_store.persist_all()  # stored once here, not again by every worker forked now
         checked = _in_pool(paths, job, jobs, cache)
     if checked is None:
         checked = (check_cached(path, job, cache) for path in paths)
