@@ -22,6 +22,9 @@ ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "opt
                            "api_route", "websocket"})
 BUILTIN_NAMES = frozenset(dir(builtins))
 T = TypeVar("T")
+#: Statements that may bind a module-level name or alias (``type X = ...`` from Python 3.12).
+_ASSIGNMENTS = frozenset(getattr(ast, name) for name in ("Assign", "AnnAssign", "AugAssign", "TypeAlias")
+                         if hasattr(ast, name))
 
 
 class FileContext(SessionFacts):
@@ -94,27 +97,35 @@ class FileContext(SessionFacts):
 
     def _read_module_level(self, body: Sequence[ast.stmt]) -> None:
         bound: Set[str] = set()
+        imports, aliases = self.imports, self.module_aliases
+        # One exact type test per statement (every file is read here): only imports, classes,
+        # functions and assignments bind names; the rest (``Expr``, blocks) bind none.
         for statement in module_level_statements(body):
-            if isinstance(statement, (ast.Import, ast.ImportFrom)):
-                self._read_import(statement, self.imports)
-                continue
-            bound.update(bound_names(statement))
-            alias = alias_assignment(statement)
-            if alias is not None:
-                self.module_aliases[alias[0]] = alias[1]
-            elif isinstance(statement, ast.ClassDef):
-                self.module_aliases.pop(statement.name, None)
-                self.module_classes.append(statement)
-                self._read_class_imports(statement)
+            kind = type(statement)
+            if kind is ast.ImportFrom or kind is ast.Import:
+                self._read_import(statement, imports)
+            elif kind is ast.ClassDef:
+                bound.add(statement.name)  # type: ignore[attr-defined]
+                aliases.pop(statement.name, None)  # type: ignore[attr-defined]
+                self.module_classes.append(statement)  # type: ignore[arg-type]
+                self._read_class_imports(statement)  # type: ignore[arg-type]
+            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                bound.add(statement.name)  # type: ignore[attr-defined]
+            elif kind in _ASSIGNMENTS:
+                bound.update(bound_names(statement))
+                alias = alias_assignment(statement)
+                if alias is not None:
+                    aliases[alias[0]] = alias[1]
         self.module_bound_names = frozenset(bound)
 
     def _read_class_imports(self, node: ast.ClassDef) -> None:
         """Imports in a class body (and its nested classes) count as module-level ones."""
         for statement in module_level_statements(node.body):
-            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            kind = type(statement)
+            if kind is ast.ImportFrom or kind is ast.Import:
                 self._read_import(statement, self.imports)
-            elif isinstance(statement, ast.ClassDef):
-                self._read_class_imports(statement)
+            elif kind is ast.ClassDef:
+                self._read_class_imports(statement)  # type: ignore[arg-type]
 
     # -- imports -------------------------------------------------------------------------------
 

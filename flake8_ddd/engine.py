@@ -51,14 +51,20 @@ def _child_fields(cls: type) -> Tuple[str, ...]:
 
 
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {cls: _child_fields(cls) for cls in _AST_CLASSES}
+#: Fields that only ever hold leaf nodes (expression contexts, operators): a walk whose rules
+#: handle no leaf type never reads them (``self.x`` is then one field, not two).
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
 
 
 #: What the walk does on entering a node of one type, beyond pushing its children: (enter
 #: handlers, whether the type has leave handlers, whether it is an import statement, whether it
-#: is a function). See ``Dispatch.actions``.
+#: is a function). See ``Dispatch.steps``.
 Action = Tuple[Tuple[Handler, ...], bool, bool, bool]
 #: The action of the walk's own markers.
 _MARKER_ACTION: Action = ((), False, False, False)
+#: What the walk needs of a node type: its action (None: only push its children) and the
+#: fields it reads children from.
+Step = Tuple[Optional[Action], Tuple[str, ...]]
 
 
 class Dispatch(NamedTuple):
@@ -68,9 +74,9 @@ class Dispatch(NamedTuple):
     leave: Dict[type, Tuple[Handler, ...]]
     #: Node and value types never pushed: terminal nodes no rule handles, and scalars.
     skip: FrozenSet[type]
-    #: The types that need more than their children pushed (handlers, imports, functions,
-    #: markers): most nodes cost the walk one failed lookup here.
-    actions: Dict[type, Action]
+    #: Each node type's step: one lookup per node tells the walk whether the type needs more
+    #: than its children pushed (handlers, imports, functions, markers) and where they are.
+    steps: Dict[type, Step]
 
     @classmethod
     def build(cls, enter: Dict[type, Tuple[Handler, ...]], leave: Dict[type, Tuple[Handler, ...]],
@@ -79,8 +85,17 @@ class Dispatch(NamedTuple):
         actions: Dict[type, Action] = {
             t: (enter.get(t, ()), t in leave, t in imports, t in functions)
             for t in {*enter, *leave, *imports, *functions}}
-        actions[_Marker] = _MARKER_ACTION
-        return cls(enter, leave, skip, actions)
+        unread = _LEAF_FIELDS if _LEAF_TYPES <= skip else frozenset()
+        steps: Dict[type, Step] = {
+            t: (actions.get(t), tuple(f for f in fields if f not in unread))
+            for t, fields in _CHILD_FIELDS.items()}
+        steps[_Marker] = (_MARKER_ACTION, ())
+        return cls(enter, leave, skip, steps)
+
+    def step(self, node_type: type) -> Step:
+        """The step of a node type the table was not built with (a class ``ast`` gained)."""
+        found = self.steps[node_type] = (None, _child_fields(node_type))
+        return found
 
 
 @functools.lru_cache(maxsize=512)
@@ -201,15 +216,14 @@ class Walk:
         # names, constants and other nodes without children that no handler wants) is never
         # pushed. tests/test_engine_walk.py checks the order against a plain recursive walk.
         ctx, call = self.ctx, self._call
-        _, leave, skip, actions = self.dispatch
-        child_fields = _CHILD_FIELDS
+        _, leave, skip, steps = self.dispatch
         function_stack = ctx.function_stack
         stack: List[object] = [ctx.tree]
         push, pop = stack.append, stack.pop
         while stack:
             node = pop()
             node_type = type(node)
-            action = actions.get(node_type)
+            action, fields = steps.get(node_type) or self.dispatch.step(node_type)
             if action is not None:
                 if action is _MARKER_ACTION:
                     if node is _LEAVE:
@@ -229,11 +243,8 @@ class Walk:
                     push(node)
                     push(_LEAVE)
                 if is_function:
-                    _push_function_children(node, push, skip)  # type: ignore[arg-type]
+                    _push_function_children(node, fields, push, skip)  # type: ignore[arg-type]
                     continue
-            fields = child_fields.get(node_type)
-            if fields is None:
-                fields = child_fields[node_type] = _child_fields(node_type)
             for name in fields:
                 value = getattr(node, name, None)
                 if type(value) is list:
@@ -244,10 +255,11 @@ class Walk:
                     push(value)
 
 
-def _push_function_children(node: ast.AST, push: Callable[[object], None], skip: FrozenSet[type]) -> None:
+def _push_function_children(node: ast.AST, fields: Tuple[str, ...], push: Callable[[object], None],
+                            skip: FrozenSet[type]) -> None:
     """A function's children, as the walk pushes any node's, with its body between a
     ``_BODY_START`` and a ``_BODY_END`` marker."""
-    for name in _CHILD_FIELDS[type(node)]:
+    for name in fields:
         value = getattr(node, name, None)
         if name == "body":
             push(_BODY_END)
