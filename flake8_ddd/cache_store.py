@@ -29,6 +29,8 @@ import stat
 import sys
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
+from flake8_ddd import collector
+
 from flake8_ddd.cache_names import CACHE_DIR_NAME, ENV_CACHE_DIR
 
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -96,6 +98,14 @@ def run_document(version: str, key: str, entries: Dict[str, Any]) -> str:
 
 # --- reading -------------------------------------------------------------------------------------
 
+def parse_json(data: bytes) -> Any:
+    """``json.loads`` with the cyclic collector paused: a large document is many small
+    containers, none in a cycle, and each burst of them made the collector walk the whole heap
+    again (0.10 of 0.12 s reading the result cache of 16,667 files at the end of a run)."""
+    with collector.paused():
+        return json.loads(data)
+
+
 def load_entries(path: str) -> Dict[str, Any]:
     """The entries of a run file; ``{}`` for anything but a well-formed one (never raises,
     never blocks: a named pipe in its place is no run file)."""
@@ -107,7 +117,7 @@ def load_entries(path: str) -> Dict[str, Any]:
         with os.fdopen(descriptor, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return {}
-            document = json.loads(handle.read())
+            document = parse_json(handle.read())
     except (OSError, ValueError, RecursionError, MemoryError):
         return {}
     if (not isinstance(document, dict) or document.get("format") != FORMAT

@@ -14,7 +14,7 @@ import os
 import sys
 from typing import Dict, Optional, Tuple
 
-from flake8_ddd.cache_store import cache_root, write_atomic
+from flake8_ddd.cache_store import cache_root, parse_json, write_atomic
 from flake8_ddd.cache_store import prepare as prepare_cache_directory
 from flake8_ddd.project_facts import FileFacts
 from flake8_ddd.source_files import NotReadable, read_file
@@ -45,7 +45,7 @@ def load(path: str, root: str) -> Dict[str, Stored]:
 def load_document(path: str, root: str) -> Tuple[Dict[str, Stored], object]:
     """The stored facts and digests (as found: :class:`DigestMemo` checks them)."""
     try:
-        document = json.loads(read_file(path))
+        document = parse_json(read_file(path))
         if (not isinstance(document, dict) or document.get("format") != FACTS_FORMAT
                 or document.get("root") != os.path.abspath(root)):
             return {}, None

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import ast
-import gc
 import multiprocessing
 import sys
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional, Sequence, Tuple, Type
 
-from flake8_ddd import __version__
+from flake8_ddd import __version__, collector
 from flake8_ddd.configuration import build_config
 from flake8_ddd.diagnostics import internal_error
 from flake8_ddd.directory_memo import moment_of
@@ -61,19 +60,14 @@ class Plugin:
         warn_flake8_run(options, cls.config.layer)
 
     def run(self) -> Iterator[Tuple[int, int, str, Type["Plugin"]]]:
-        # Checking a file leaves no reference cycle (FileContext.release), so the collector is
-        # paused meanwhile: otherwise our short-lived objects trigger collections that walk
-        # flake8's whole heap. What we free is uncounted again, so none is merely postponed.
-        collecting = gc.isenabled()
-        gc.disable()
+        # The collector is paused meanwhile: otherwise our short-lived objects trigger
+        # collections that walk flake8's whole heap. What we free is uncounted again, so none
+        # is merely postponed.
         try:
-            with moment_of(self.config):  # the run sees directories as they were when it began
+            with collector.paused(), moment_of(self.config):  # directories as the run began
                 findings = lint_tree(self.tree, self.filename, self.lines, self.config)
         except Exception as error:  # the plugin must never take the flake8 run down
             findings = [internal_error("flake8-ddd", error)]
-        finally:
-            if collecting:
-                gc.enable()
         if self.baseline is not None:
             findings = self.baseline.hide_known(self.filename, self.lines, self.tree, findings)
         for finding in findings:

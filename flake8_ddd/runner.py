@@ -21,7 +21,7 @@ import warnings
 from typing import (TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, List, NamedTuple,
                     Optional, Sequence, Tuple, TypeVar)
 
-from flake8_ddd import project_store
+from flake8_ddd import collector, project_store
 from flake8_ddd.cache import Entry, ResultCache, run_key
 from flake8_ddd.cache_store import cache_root
 from flake8_ddd.config_files import Settings
@@ -310,17 +310,9 @@ def run(paths: Sequence[str], job: Job, jobs: int,
     # Everything alive now (modules, rules, configuration) lives for the whole run: keep the
     # cyclic garbage collector from traversing it again on every full collection.
     gc.freeze()
-    # Checking a file leaves no reference cycle behind (FileContext.release; a test checks
-    # it), so reference counting frees every tree and the collector would only walk the heap
-    # in vain: it stays off during the run, in this process and in the workers forked from it.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with one_moment():  # the run sees the tree as it was when it began (directory_memo)
-            return _run(paths, job, jobs, cache)
-    finally:
-        if collecting:
-            gc.enable()
+    # The collector stays off during the run, in this process and in the workers forked from it.
+    with collector.paused(), one_moment():  # the run sees the tree as it began (directory_memo)
+        return _run(paths, job, jobs, cache)
 
 
 def _run(paths: Sequence[str], job: Job, jobs: int, cache: Optional[ResultCache]) -> List[Reported]:
