@@ -99,9 +99,19 @@ def _directory_parts(directory: str, cwd: str) -> Tuple[Tuple[str, ...], Optiona
     known = root
     if root is None:
         root = cwd if is_within(directory + os.sep, cwd) else os.path.dirname(directory)
-    relative_dir = os.path.relpath(directory, root)
+    relative_dir = _below(directory, root)
     dirs = () if relative_dir == "." else tuple(relative_dir.split(os.sep))
     return tuple(d for d in dirs if d and d != ".."), known
+
+
+def _below(directory: str, root: str) -> str:
+    """``os.path.relpath(directory, root)``, cut as a string when ``root`` begins the
+    normalized ``directory`` (the usual case; relpath normalizes both, most of its cost)."""
+    top = root.rstrip(os.sep) + os.sep
+    if (directory.startswith(top) and len(directory) > len(top)
+            and os.path.normpath(directory) == directory):
+        return directory[len(top):]
+    return os.path.relpath(directory, root)
 
 
 def is_within(path: str, directory: str) -> bool:

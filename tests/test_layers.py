@@ -308,3 +308,16 @@ def test_core_settings_and_database_packages(path, settings):
 def test_feature_of_a_layer_nested_in_another_layer(path, layer, feature):
     location = where(path)
     assert location.layers == {layer} and location.feature == feature
+
+
+def test_the_module_path_cut_below_a_root_is_relpath():
+    """The string cut that replaces os.path.relpath gives relpath's answer on every shape of
+    path, normalized or not (it only applies to the normalized ones)."""
+    import itertools
+
+    from flake8_ddd.module_paths import _below
+
+    shapes = ["/a", "/a/b", "/a/b/c", "/", "a", "a/b", "../x", "../x/y", "/a/b/", "/a//b",
+              "/a/./b", "/a/bc", ".", "/a/b/../c"]
+    for directory, root in itertools.product(shapes, shapes):
+        assert _below(directory, root) == os.path.relpath(directory, root), (directory, root)
