@@ -160,6 +160,12 @@ class FileContext(SessionFacts):
                     return scope[name]
         return self.imports.get(name)
 
+    @property
+    def names_resolve_alike(self) -> bool:
+        """Whether a dotted name resolves the same wherever it is in the file: no function
+        walked so far has imports of its own. Rules may then keep answers per name."""
+        return not self._local_imports
+
     def may_name_something(self, head: str) -> bool:
         """Whether a dotted name starting with ``head`` can resolve to more than a builtin:
         ``head`` is imported (at module level, or in a function when any has imports) or bound

@@ -26,7 +26,7 @@ import ast
 import functools
 from typing import TYPE_CHECKING, Callable, ClassVar, FrozenSet, Optional, Set
 
-from flake8_ddd.ast_names import call_method, dotted_name, last_name
+from flake8_ddd.ast_names import dotted_name, last_name
 from flake8_ddd.rule import on
 
 if TYPE_CHECKING:
@@ -65,9 +65,10 @@ STATEMENT_MODULES: FrozenSet[str] = frozenset({
 
 def is_session_method_call(ctx: FileContext, call: ast.Call, methods: FrozenSet[str]) -> bool:
     """``session.<method>(...)`` for a method in ``methods`` on a session-like receiver."""
-    if call_method(call) not in methods:
+    func = call.func
+    if type(func) is not ast.Attribute or func.attr not in methods:  # type: ignore[attr-defined]
         return False
-    return ctx.is_session_receiver(call.func.value)  # type: ignore[attr-defined]
+    return ctx.is_session_receiver(func.value)  # type: ignore[attr-defined]
 
 
 def is_statement_constructor(ctx: FileContext, call: ast.Call) -> bool:

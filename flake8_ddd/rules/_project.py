@@ -13,7 +13,7 @@ imports (``ctx.qualified_name``), else as a module-level name of the file itself
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Callable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
 from flake8_ddd.ast_names import dotted_name, head_name, last_name
 from flake8_ddd.layers import Layer
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from flake8_ddd.context import FileContext
 
 HTTP_EXCEPTION = "HTTPException"
+#: Not yet looked up (None is an answer: "raises no HTTP exception").
+_UNKNOWN = object()
 
 
 def own_facts(ctx: FileContext) -> FileFacts:
@@ -104,6 +106,10 @@ class ReportsHttpException:
     ctx: FileContext
     report: Callable[..., None]
 
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)  # type: ignore[call-arg]
+        self._raised_by_name: Dict[Optional[str], Optional[str]] = {}
+
     @on(ast.Call, ast.Raise)
     def check(self, node: ast.AST) -> None:
         # Most calls are of a name the file neither imports nor binds (``self.crud.get()``,
@@ -112,7 +118,15 @@ class ReportsHttpException:
         head = head_name(expr) if expr is not None else None
         if head is None or not self.ctx.may_name_something(head):
             return
-        raised = http_exception_raised(self.ctx, node)
+        if not self.ctx.names_resolve_alike:
+            raised = http_exception_raised(self.ctx, node)
+        else:
+            # The answer depends on the dotted name alone (``Foo(...)`` and ``raise Foo`` alike):
+            # the few names a file calls again and again are looked up in the index once.
+            name = dotted_name(expr)
+            known = self._raised_by_name.get(name, _UNKNOWN)
+            raised = self._raised_by_name[name] = (
+                http_exception_raised(self.ctx, node) if known is _UNKNOWN else known)
         if raised:
             self.report(node, exception=describe_exception(raised))
 

@@ -91,41 +91,49 @@ class SessionCreatedDirectly(Rule):
         self._factories = ctx.config.get(SESSION_FACTORIES)
         self._is_factory = glob_matcher(self._factories)
         self._bound: Optional[FrozenSet[str]] = None
-        self._name_is_factory: Dict[Tuple[str, Optional[str]], bool] = {}
+        self._by_name: Dict[Tuple[str, Optional[str]], Tuple[Optional[str], bool]] = {}
 
     @on(ast.Call)
     def check_call(self, node: ast.Call) -> None:
         if self._exempt:
             return
         func = node.func
-        if type(func) is not ast.Name:
+        if type(func) is ast.Name:
+            name = self._called_name(func)
+        else:
             # ``x.y.Session()`` counts only when ``x`` is imported (or bound here): most calls
             # (``self.crud.get()``, ``session.execute()``) are dismissed without a look-up.
             head = head_name(func)
             if head is None or not self.ctx.may_name_something(head):
                 return
-        qualified = self.ctx.qualified_name(func)  # once for both questions
-        name = database_name(qualified, SESSION_CLASSES) or self._factory(func, qualified)
+            qualified = self.ctx.qualified_name(func)  # once for both questions
+            name = database_name(qualified, SESSION_CLASSES) or self._factory_attribute(func, qualified)
         if name is not None:
             self.report(node, name=name)
 
-    def _factory(self, func: ast.AST, qualified: Optional[str]) -> Optional[str]:
-        is_factory = self._is_factory
-        if isinstance(func, ast.Name):
-            # The same few names are called again and again (``select``, ``Depends``): the
-            # answer for a name and what it resolves to is kept for the file.
-            key = (func.id, qualified)
-            factory = self._name_is_factory.get(key)
-            if factory is None:
-                resolved = qualified.rsplit(".", 1)[-1] if qualified else func.id
-                factory = self._name_is_factory[key] = bool(
-                    is_factory(resolved) or is_factory(func.id) or func.id in self._bound_factories())
-            if factory and func.id not in parameter_names(self.ctx.function_stack):
-                return func.id
-            return None
-        if isinstance(func, ast.Attribute):
-            if qualified is not None and is_factory(func.attr):
-                return func.attr
+    def _called_name(self, func: ast.Name) -> Optional[str]:
+        """What ``name()`` creates: a session class, or a factory (unless a parameter)."""
+        qualified = self.ctx.qualified_name(func)
+        # The same few names are called again and again (``select``, ``Depends``): what a name
+        # and its resolution are is kept for the file; only the parameter test is positional.
+        key = (func.id, qualified)
+        known = self._by_name.get(key)
+        if known is None:
+            resolved = qualified.rsplit(".", 1)[-1] if qualified else func.id
+            is_factory = self._is_factory
+            session_class = database_name(qualified, SESSION_CLASSES)
+            known = self._by_name[key] = (session_class, session_class is None and bool(
+                is_factory(resolved) or is_factory(func.id) or func.id in self._bound_factories()))
+        session_class, factory = known
+        if session_class is not None:
+            return session_class
+        if factory and func.id not in parameter_names(self.ctx.function_stack):
+            return func.id
+        return None
+
+    def _factory_attribute(self, func: ast.AST, qualified: Optional[str]) -> Optional[str]:
+        if isinstance(func, ast.Attribute) and qualified is not None and self._is_factory(func.attr):
+            return func.attr
         return None
 
     def _bound_factories(self) -> FrozenSet[str]:
