@@ -90,20 +90,35 @@ def first_party_targets(ctx: FileContext, node: ast.AST) -> Iterator[ImportTarge
 
 def offending_targets(ctx: FileContext, node: ast.AST,
                       predicate: Callable[[ImportTarget], bool]) -> List[ImportTarget]:
-    """Targets of ``node`` for which ``predicate(target)`` holds, one per shown module."""
+    """Targets of ``node`` for which ``predicate(target)`` holds, one per shown module.
+
+    ``predicate`` judges a target by its location (DDD101-DDD104 do): names imported from one
+    module file (``from app.user.crud.user import a, b, c``) are one target for it."""
     found: List[ImportTarget] = []
     seen = set()
     # DDD101-DDD104 each ask about the same statement: its targets are located once per file.
     by_statement = ctx.shared("import targets by statement", lambda ctx: {})
     targets = by_statement.get(id(node))
     if targets is None:
-        targets = by_statement[id(node)] = [
-            t for t in first_party_targets(ctx, node) if not in_own_layer_package(ctx.location, t.location)]
+        targets = by_statement[id(node)] = _judged_targets(ctx, node)
     for target in targets:
         if target.shown not in seen and predicate(target):
             seen.add(target.shown)
             found.append(target)
     return found
+
+
+def _judged_targets(ctx: FileContext, node: ast.AST) -> List[ImportTarget]:
+    """The first-party targets outside the importer's own layer package, without a target
+    that repeats the one before it in shown module and location (the same located object):
+    the rules would judge it alike and report the shown module once anyway."""
+    kept: List[ImportTarget] = []
+    for target in first_party_targets(ctx, node):
+        if kept and target.location is kept[-1].location and target.shown == kept[-1].shown:
+            continue
+        if not in_own_layer_package(ctx.location, target.location):
+            kept.append(target)
+    return kept
 
 
 def in_own_layer_package(importer: Location, target: Location) -> bool:
