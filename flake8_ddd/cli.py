@@ -359,6 +359,7 @@ def _findings(args: argparse.Namespace, settings: Settings, paths: List[str],
               plan: Optional[Plan] = None,
               recorder: Optional[replay.Recorder] = None) -> List[runner.Reported]:
     from flake8_ddd import adoption_cli, layer_report, runner
+    from flake8_ddd.processes import job_count
 
     job = runner.make_job(settings)
     found = runner.find_files(paths, settings.excluded, settings.filename, args.stdin_filename)
@@ -376,7 +377,7 @@ def _findings(args: argparse.Namespace, settings: Settings, paths: List[str],
     if unlayered:
         print(unlayered, file=sys.stderr)
     result_cache = None if args.no_cache else runner.open_cache(job, settings.source)
-    findings = runner.run(files, job, runner.job_count(args.jobs, len(files)), result_cache)
+    findings = runner.run(files, job, job_count(args.jobs, len(files)), result_cache)
     if result_cache is not None:
         result_cache.save()
     if recorder is not None:

@@ -24,6 +24,7 @@ from flake8_ddd.docs import code_docs
 from flake8_ddd.git_changes import GitError, changed_since
 from flake8_ddd.map_facts import FactsStore, collect
 from flake8_ddd.map_render import FORMATS, render_dot, render_json, render_markdown, render_mermaid
+from flake8_ddd.processes import job_count
 from flake8_ddd.registry import all_rules
 
 #: ``check`` options ``map`` does not take: they write files, or shape check's own printout.
@@ -108,7 +109,7 @@ def make_map(args: argparse.Namespace, settings: Any, findings: Sequence[Reporte
     if not args.no_cache:
         key = run_key(job.config, job.selections, all_rules())
         store = FactsStore(cache_root(settings.source), key)
-    facts = collect(files, job.config, store, runner.job_count(args.jobs, len(files)))
+    facts = collect(files, job.config, store, job_count(args.jobs, len(files)))
     if store is not None:
         store.save()
     return build(facts, findings)

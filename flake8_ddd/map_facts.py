@@ -21,7 +21,8 @@ from flake8_ddd.arch_map import FileFacts, ImportFact, Place, file_facts
 from flake8_ddd.cache import file_key
 from flake8_ddd.cache_store import load_entries, prepare, run_document, write_atomic
 from flake8_ddd.options import Config
-from flake8_ddd.runner import decode, display_path, map_in_workers
+from flake8_ddd.processes import map_in_workers
+from flake8_ddd.runner import decode, display_path
 from flake8_ddd.source_files import NotReadable, read_file
 
 #: shown path -> [file key, place, imports]

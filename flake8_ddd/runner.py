@@ -15,11 +15,9 @@ import ast
 import gc
 import io
 import os
-import sys
 import tokenize
 import warnings
-from typing import (TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, List, NamedTuple,
-                    Optional, Sequence, Tuple, TypeVar)
+from typing import BinaryIO, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from flake8_ddd import collector, project_store
 from flake8_ddd.cache import Entry, ResultCache, run_key
@@ -30,14 +28,11 @@ from flake8_ddd.diagnostics import READ_ERROR_CODE, SYNTAX_ERROR_CODE, Reported,
 from flake8_ddd.engine import lint_tree
 from flake8_ddd.flake8_compat import FileSelections, NoqaLines, file_is_noqa, matches_filename
 from flake8_ddd.options import Config
+from flake8_ddd.processes import map_in_workers
 from flake8_ddd.registry import all_rules
 from flake8_ddd.source_files import Found, NotReadable, read_file, read_stream, walk
 
-if TYPE_CHECKING:
-    import multiprocessing.context
-
 STDIN = "-"
-T = TypeVar("T")
 
 
 class Job(NamedTuple):
@@ -274,30 +269,6 @@ def _run_one(path: str) -> Tuple[List[Reported], Optional[Entry]]:
     return check_cached(path, _JOB, _CACHE)
 
 
-def job_count(requested: Optional[int], files: int) -> int:
-    """Worker processes for ``files`` files: as requested (default: one per core), but never
-    more than the files or the cores (``--jobs 1500`` must not fork 1,500 processes)."""
-    cores = usable_cores()
-    return max(1, min(cores if requested is None else min(requested, cores), files))
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the platform tells)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    import multiprocessing  # only for a run in several processes
-
-    # fork starts workers with the rules already imported; elsewhere use the platform default.
-    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
-
-
 def run(paths: Sequence[str], job: Job, jobs: int,
         cache: Optional[ResultCache] = None) -> List[Reported]:
     """Check every path, in ``jobs`` processes (one: no extra process at all).
@@ -336,28 +307,9 @@ def _run(paths: Sequence[str], job: Job, jobs: int, cache: Optional[ResultCache]
 
 def _in_pool(paths: Sequence[str], job: Job, jobs: int, cache: Optional[ResultCache]
              ) -> Optional[List[Tuple[List[Reported], Optional[Entry]]]]:
-    """Every path checked in ``jobs`` worker processes; None when no pool can be started."""
-    return map_in_workers(_run_one, paths, jobs, _init_worker, (job, cache))
-
-
-def map_in_workers(function: Callable[[str], T], paths: Sequence[str], jobs: int,
-                   initializer: Callable[..., None], initargs: Tuple[Any, ...]) -> Optional[List[T]]:
-    """``function`` of every path in ``jobs`` worker processes, in no particular order; None
-    when no pool can be started (no semaphores or no fork: the caller works in this process)."""
-    chunk = max(1, min(64, len(paths) // (jobs * 8)))
-    try:
-        pool = _context().Pool(jobs, initializer=initializer, initargs=initargs)
-    except OSError:
-        return None
-    try:
-        done = list(pool.imap_unordered(function, paths, chunksize=chunk))
-    except BaseException:
-        pool.terminate()
-        pool.join()
-        raise
-    pool.close()
-    pool.join()
-    return done
+    """Every path checked in ``jobs`` processes; None when they cannot be started."""
+    return map_in_workers(_run_one, paths, jobs, _init_worker, (job, cache),
+                          finish=project_store.persist_all)
 
 
 def sort(findings: Iterable[Reported]) -> List[Reported]:

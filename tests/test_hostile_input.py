@@ -323,13 +323,13 @@ def test_pin_followed_by_a_long_run_of_spaces_is_linear(tmp_path, program):
 
 
 def test_jobs_are_capped_at_files_and_cores():
-    from flake8_ddd import runner
+    from flake8_ddd.processes import job_count
 
     cores = os.cpu_count() or 1
-    assert runner.job_count(1500, 1500) <= cores
-    assert runner.job_count(1500, 3) <= 3
-    assert runner.job_count(None, 1) == 1
-    assert runner.job_count(1, 100) == 1
+    assert job_count(1500, 1500) <= cores
+    assert job_count(1500, 3) <= 3
+    assert job_count(None, 1) == 1
+    assert job_count(1, 100) == 1
 
 
 # --- 5. nothing skipped silently ------------------------------------------------------------------
