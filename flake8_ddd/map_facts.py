@@ -162,7 +162,7 @@ def collect(paths: Sequence[str], config: Config, store: Optional[FactsStore],
             misses.append(path)
         else:
             results.append(stored)
-    computed = _in_pool(misses, config, jobs) if jobs > 1 and len(misses) > 1 else None
+    computed = _in_processes(misses, config, jobs) if jobs > 1 and len(misses) > 1 else None
     if computed is None:
         computed = [facts_of_path(path, config) for path in misses]
     for facts, entry in computed:
@@ -172,6 +172,6 @@ def collect(paths: Sequence[str], config: Config, store: Optional[FactsStore],
     return sorted(results, key=lambda f: f.path)
 
 
-def _in_pool(paths: Sequence[str], config: Config, jobs: int
+def _in_processes(paths: Sequence[str], config: Config, jobs: int
              ) -> Optional[List[Tuple[FileFacts, Optional[Tuple[str, str, FileFacts]]]]]:
     return map_in_workers(_one, paths, jobs, _init_worker, (config,))

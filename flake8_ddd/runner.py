@@ -294,7 +294,7 @@ def _run(paths: Sequence[str], job: Job, jobs: int, cache: Optional[ResultCache]
     if jobs > 1 and len(paths) > 1:
         project_store.open_indexes(paths)
         project_store.persist_all()  # stored once here, not again by every worker forked now
-        checked = _in_pool(paths, job, jobs, cache)
+        checked = _in_processes(paths, job, jobs, cache)
     if checked is None:
         checked = (check_cached(path, job, cache) for path in paths)
     for found, entry in checked:
@@ -305,7 +305,7 @@ def _run(paths: Sequence[str], job: Job, jobs: int, cache: Optional[ResultCache]
     return sort(results)
 
 
-def _in_pool(paths: Sequence[str], job: Job, jobs: int, cache: Optional[ResultCache]
+def _in_processes(paths: Sequence[str], job: Job, jobs: int, cache: Optional[ResultCache]
              ) -> Optional[List[Tuple[List[Reported], Optional[Entry]]]]:
     """Every path checked in ``jobs`` processes; None when they cannot be started."""
     return map_in_workers(_run_one, paths, jobs, _init_worker, (job, cache),
