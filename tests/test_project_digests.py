@@ -10,20 +10,14 @@ from typing import Dict, List
 
 import pytest
 
-from flake8_ddd import cache_store, project_digests, project_store
+from flake8_ddd import project_digests, project_store
 from flake8_ddd.project_index import ProjectIndex
-from test_project_index import HTTP_TREE, write_tree
+from test_project_index import HTTP_TREE, own_cache_dir, write_tree
+
+pytestmark = pytest.mark.usefixtures(own_cache_dir.__name__)  # the index in a cache of its own
 
 SERVICE = "app/user/services/user.py"
 CORE_EXCEPTIONS = "app/core/exceptions.py"
-
-
-@pytest.fixture(autouse=True)
-def own_cache_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv(cache_store.ENV_CACHE_DIR, str(tmp_path / "cache"))
-    project_store.forget()
-    yield
-    project_store.forget()
 
 
 @pytest.fixture
