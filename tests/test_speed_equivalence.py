@@ -14,6 +14,7 @@ import ast
 import gc
 import io
 import os
+import textwrap
 import warnings
 from pathlib import Path
 from typing import List, Optional, Sequence, Set
@@ -22,7 +23,7 @@ import pytest
 
 from flake8_ddd.context import FileContext
 from flake8_ddd.diagnostics import Finding, internal_error
-from flake8_ddd.engine import lint_tree
+from flake8_ddd.engine import lint_source, lint_tree
 from flake8_ddd.flake8_compat import NoqaLines, noqa_line_map
 from flake8_ddd.layers import locate_file
 from flake8_ddd.options import Config
@@ -209,3 +210,40 @@ def test_noqa_lines_with_and_without_the_tree_silence_alike():
                     == NoqaLines(lines).silences(code, number)), (code, number)
     assert NoqaLines(lines, tree).silences("DDD001", 1)  # the string's first line
     assert not NoqaLines(lines, tree).silences("DDD003", 9)  # brackets do not join lines
+
+
+def findings_of(code: str, source: str, filename: str = "app/user/services/user.py") -> List[int]:
+    return [f.line for f in lint_source(textwrap.dedent(source), filename) if f.code == code]
+
+
+def test_an_answer_kept_per_called_name_yields_to_a_function_s_own_import():
+    # DDD002 keeps its answer per dotted name while no function has imports of its own.
+    assert findings_of("DDD002", """\
+        from app.user.errors import NotFound
+
+        def before():
+            raise NotFound()
+
+        def shadowing():
+            from fastapi import HTTPException as NotFound
+            raise NotFound(404)
+
+        def after():
+            raise NotFound()
+        """) == [8]
+
+
+def test_a_factory_kept_per_called_name_is_still_not_reported_where_a_parameter_shadows_it():
+    # DDD603 keeps a called name's answer per file; whether a parameter shadows it is per call.
+    assert findings_of("DDD603", """\
+        from app.core.database import SessionLocal
+
+        def opens():
+            return SessionLocal()
+
+        def receives(SessionLocal):
+            return SessionLocal()
+
+        def opens_again():
+            return SessionLocal()
+        """) == [4, 10]
