@@ -173,5 +173,5 @@ def collect(paths: Sequence[str], config: Config, store: Optional[FactsStore],
 
 
 def _in_processes(paths: Sequence[str], config: Config, jobs: int
-             ) -> Optional[List[Tuple[FileFacts, Optional[Tuple[str, str, FileFacts]]]]]:
+                  ) -> Optional[List[Tuple[FileFacts, Optional[Tuple[str, str, FileFacts]]]]]:
     return map_in_workers(_one, paths, jobs, _init_worker, (config,))

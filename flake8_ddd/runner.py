@@ -306,7 +306,7 @@ def _run(paths: Sequence[str], job: Job, jobs: int, cache: Optional[ResultCache]
 
 
 def _in_processes(paths: Sequence[str], job: Job, jobs: int, cache: Optional[ResultCache]
-             ) -> Optional[List[Tuple[List[Reported], Optional[Entry]]]]:
+                  ) -> Optional[List[Tuple[List[Reported], Optional[Entry]]]]:
     """Every path checked in ``jobs`` processes; None when they cannot be started."""
     return map_in_workers(_run_one, paths, jobs, _init_worker, (job, cache),
                           finish=project_store.persist_all)
