@@ -14,6 +14,10 @@ mtime of the modules that extract facts and compute digests. A later run whose e
 same basis takes the stored digests. Files whose size or mtime changed since are read first: a
 new hash whose facts and route flag are those stored (a comment, a function body) keeps the
 digests; anything else starts a fresh set.
+
+A file the index never read (no entry: no digest asked for its facts, and none asked which
+modules take request bodies, which reads every file) counts as unread: no stored digest depends
+on its content, so only its module name is in the basis (a new or removed module changes it).
 """
 
 from __future__ import annotations
@@ -46,14 +50,13 @@ def code_fingerprint() -> str:
 
 
 def basis(files: Mapping[str, Optional[Contribution]], paths: Mapping[str, str],
-          aliases: Mapping[str, str]) -> Optional[str]:
-    """The hash digests depend on; None when a file's content is not known (never read)."""
+          aliases: Mapping[str, str]) -> str:
+    """The hash digests depend on (a file never read: None, its name only)."""
     digest = hashlib.blake2b(code_fingerprint().encode(), digest_size=16)
     for relative in sorted(files):
         known = files[relative]
-        if known is None or not known[0]:
-            return None
-        digest.update(f"{relative}\0{known[0]}\0{int(known[1])}\n".encode("utf-8", "surrogateescape"))
+        seen = "unread" if known is None else f"{known[0]}\0{int(known[1])}"
+        digest.update(f"{relative}\0{seen}\n".encode("utf-8", "surrogateescape"))
     for mark, mapping in (("=", paths), ("~", aliases)):
         for module in sorted(mapping):
             digest.update(f"{mark}{module}\0{mapping[module]}\n".encode("utf-8", "surrogateescape"))
@@ -78,7 +81,7 @@ class DigestMemo:
         #: Whether there is something new to store.
         self.dirty = False
 
-    def check(self, loaded_basis: Callable[[], Optional[str]],
+    def check(self, loaded_basis: Callable[[], str],
               unchanged_facts: Callable[[], bool]) -> None:
         """Before the first digest is taken: take the stored digests if their basis is the one
         of the index as loaded and every file changed since has the facts stored for it."""
@@ -97,10 +100,10 @@ class DigestMemo:
             self.dirty = True
         return found
 
-    def to_store(self, current_basis: Optional[str]) -> Optional[Dict[str, object]]:
+    def to_store(self, current_basis: str) -> Optional[Dict[str, object]]:
         """What the index file keeps: the digests with the basis they hold for (None: nothing,
-        when they were not checked in this process or the basis is not known)."""
-        if not self.checked or current_basis is None:
+        when they were not checked in this process)."""
+        if not self.checked:
             return None
         return {"basis": current_basis, "modules": dict(sorted(self.digests.items()))}
 

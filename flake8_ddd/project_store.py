@@ -201,14 +201,17 @@ class ProjectFiles(FactsSource):
         changed, kept = self.changed, 0
         for relative, stat in self.stats.items():
             old = self._loaded.get(relative)
-            if old is None:
-                return False
-            if (old[0], old[1]) != stat:
+            if old is None or (old[0], old[1]) == stat:  # no entry: no digest read the file
+                continue
+            if old[4] is None:  # read for its route flag only: no digest read its facts
+                if self._entry(relative, need_facts=False)[3] != old[3]:
+                    return False
+            else:
                 old_facts = decode_facts(old[4]) if isinstance(old[4], list) else old[4]
                 now = self._entry(relative, need_facts=True)
                 if old_facts is None or now[4] != old_facts or now[3] != old[3]:
                     return False
-                kept += 1
+            kept += 1
         self.changed = changed or kept > REREAD_RATHER_THAN_WRITE
         return True
 
@@ -329,7 +332,11 @@ def persist(files: ProjectFiles) -> bool:
     for relative, entry in files.stored.items():
         if entry[4] is not None or relative not in merged or merged[relative][2] != entry[2]:
             merged[relative] = entry
-    if save(path, files.root, merged, files.digests_to_store(merged)):
+    digests = files.digests_to_store(merged)
+    if not files.changed and digests is None:  # new digests, but for another process's entries
+        files.digest_memo.dirty = False
+        return False
+    if save(path, files.root, merged, digests):
         files.changed = files.digest_memo.dirty = False
         return True
     return False

@@ -135,3 +135,27 @@ def test_digests_are_stored_only_for_entries_this_process_saw(root):
     relative = os.path.join("app", "core", "exceptions.py")
     merged = dict(own, **{relative: own[relative][:2] + ("another process's hash",) + own[relative][3:]})
     assert files.digests_to_store(merged) is None
+
+
+def test_a_file_no_digest_read_does_not_keep_the_digests_from_being_stored(root, computed):
+    """The standard library copied below a package has files the index never reads (nothing
+    imports them): their digests are stored all the same, so the index is written once, not by
+    every run (which kept every later run from being replayed)."""
+    write_tree(root, {"app/user/unused.py": "class Unused:\n    pass\n"})
+
+    def service_digest() -> str:
+        project_store.forget()
+        found = project_store.project_digest(str(root / SERVICE))
+        project_store.forget()
+        return found
+
+    first = service_digest()
+    files_stored = project_store.load(project_store.index_path(str(root)), str(root))
+    assert os.path.join("app", "user", "unused.py") not in files_stored
+    written = os.stat(project_store.index_path(str(root))).st_mtime_ns
+    computed.clear()
+    assert service_digest() == first and computed == []
+    assert os.stat(project_store.index_path(str(root))).st_mtime_ns == written
+    edit(root / "app" / "user" / "unused.py", "Unused:", "Unused(Exception):")
+    computed.clear()
+    assert service_digest() == first and computed == []  # no stored digest read it
