@@ -6,14 +6,13 @@ left (a busy core only slows its own process), and each worker hands all its res
 once, at its end, through a pipe. Nothing runs in threads and nothing crosses a pipe per path.
 (multiprocessing's pool fed and drained chunks of paths from three threads of this process,
 which competed with the workers for the cores: 0.36 s of CPU for 16,667 files with ``-j2``.)
-Elsewhere, multiprocessing's pool with ``jobs`` workers, started the platform's way.
+Elsewhere, multiprocessing's pool with ``jobs`` workers, started the platform's way. What only
+several processes need is imported when they are started (a one-file check has no use for it).
 """
 
 from __future__ import annotations
 
 import os
-import pickle
-import signal
 import sys
 from typing import Any, Callable, List, NoReturn, Optional, Sequence, Tuple, TypeVar
 
@@ -104,6 +103,8 @@ def _forked(function: Callable[[str], T], paths: Sequence[str], jobs: int,
 def _work_in_child(work: Callable[[], List[Any]], write: int,
                    finish: Optional[Callable[[], None]]) -> NoReturn:
     """A forked worker's whole life: its share, then its results down the pipe."""
+    import pickle
+
     status = 1
     try:
         try:
@@ -121,6 +122,8 @@ def _work_in_child(work: Callable[[], List[Any]], write: int,
 
 def _collect(pid: int, read: int) -> List[Any]:
     """A worker's results, once it has written them all and ended."""
+    import pickle
+
     with os.fdopen(read, "rb") as pipe:
         data = pipe.read()
     os.waitpid(pid, 0)
@@ -135,6 +138,8 @@ def _collect(pid: int, read: int) -> List[Any]:
 
 def _stop(workers: List[Tuple[int, int]]) -> None:
     """End the workers not collected (this process failed or was interrupted)."""
+    import signal
+
     for pid, read in workers:
         try:
             os.kill(pid, signal.SIGTERM)
