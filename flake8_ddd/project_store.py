@@ -189,10 +189,12 @@ class ProjectFiles(FactsSource):
     def digest(self, module: str, compute: Callable[[], str]) -> str:
         """``compute()``, the index's digest of ``module``; or the one stored by an earlier run
         when no fact changed since (:mod:`flake8_ddd.project_digests`)."""
-        self.digest_memo.check(
-            lambda: basis(contributions(self.stats, self._loaded), self.paths, self.aliases),
-            self._facts_kept)
+        self.digest_memo.check(lambda: self._basis(self._loaded), self._facts_kept)
         return self.digest_memo.digest(module, compute)
+
+    def _basis(self, entries: Dict[str, Stored]) -> str:
+        """The basis of digests computed on ``entries`` for this project's files and modules."""
+        return basis(contributions(self.stats, entries), self.paths, self.aliases)
 
     def _facts_kept(self) -> bool:
         """Whether every file changed since the index was stored has the facts and route flag
@@ -220,8 +222,7 @@ class ProjectFiles(FactsSource):
         of every file (another process's entry merged in: none)."""
         if any(entries.get(r, ())[:3] != e[:3] for r, e in self.stored.items()):
             return None
-        return self.digest_memo.to_store(basis(contributions(self.stats, entries), self.paths,
-                                               self.aliases))
+        return self.digest_memo.to_store(self._basis(entries))
 
     def facts(self, module: str) -> Optional[FileFacts]:
         if module in self.files:
