@@ -1,7 +1,8 @@
 """The check command's adoption options: ``--write-baseline``, ``--baseline``,
 ``--strict-baseline``, ``--add-noqa``/``--noqa-reason`` and ``--new-since``, and the configured
 ``ddd-baseline``. :class:`Plan` is built (and validated) before the run and applied to its
-findings after it; the work is done by :mod:`flake8_ddd.adoption`.
+findings after it; the work is done by :mod:`flake8_ddd.adoption`, imported only when one of
+them is in use (a plain check has no use for baselines, ``# noqa`` writing or git).
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Tuple
 
-from flake8_ddd import adoption, baseline
-from flake8_ddd.git_changes import ChangedLines, GitError, changed_since, keep_new
 from flake8_ddd.option import ConfigError
-from flake8_ddd.options import BASELINE_FORBID
+from flake8_ddd.options import BASELINE, BASELINE_FORBID
+
+if TYPE_CHECKING:
+    from flake8_ddd import baseline
+    from flake8_ddd.git_changes import ChangedLines
 
 
 class AdoptionError(Exception):
@@ -65,7 +68,9 @@ class Plan:
         self.forbid: Tuple[str, ...] = tuple(config.get(BASELINE_FORBID))
         self.write: Optional[str] = args.write_baseline
         self.file: Optional[str] = None
-        if self.write is None:
+        if self.write is None and (args.baseline or config.get(BASELINE)):
+            from flake8_ddd import adoption
+
             directory = os.path.dirname(settings.source) if settings.source else os.getcwd()
             try:
                 self.file = args.baseline or adoption.configured_baseline(config, directory)
@@ -81,13 +86,20 @@ class Plan:
         self.changed: Optional[ChangedLines] = None
         self.checked: List[str] = []
         self.stdin: Optional[Tuple[str, bytes]] = None
+        if self.write is not None or self.file is not None or args.new_since is not None:
+            self._read_inputs(args.new_since)
+
+    def _read_inputs(self, new_since: Optional[str]) -> None:
+        from flake8_ddd import baseline
+        from flake8_ddd.git_changes import GitError, changed_since
+
         try:
             if self.write is not None and os.path.exists(self.write):
                 baseline.load(self.write)  # never overwrite a file that is not a baseline
             if self.file is not None:
                 self.entries = baseline.load(self.file)
-            if args.new_since is not None:
-                self.changed = changed_since(args.new_since)
+            if new_since is not None:
+                self.changed = changed_since(new_since)
         except (baseline.BaselineError, GitError) as error:
             raise AdoptionError(str(error)) from None
 
@@ -99,6 +111,11 @@ class Plan:
     def apply(self, findings: List) -> Tuple[List, Optional[int]]:
         """The findings to show and the exit status when the plan decides it (None: the usual
         one). Summary lines go to standard error."""
+        if self.changed is None and self.write is None and self.file is None and not self.add_noqa:
+            return findings, None
+        from flake8_ddd import adoption, baseline
+        from flake8_ddd.git_changes import keep_new
+
         sources: Mapping[str, Sequence[str]] = {}
         checked = list(self.checked)
         if self.stdin is not None:

@@ -36,9 +36,7 @@ or an entry of any other shape, type or range than written, is a miss, never an 
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-import hashlib
 import json
 import os
 import sys
@@ -48,6 +46,7 @@ from flake8_ddd import __version__
 from flake8_ddd.cache_store import (
     FORMAT, load_entries, prepare, run_document, valid_rows, write_atomic)
 from flake8_ddd.diagnostics import Reported
+from flake8_ddd.hashes import blake2b, sha256
 from flake8_ddd.layers import module_parts_of_path
 from flake8_ddd.project_store import project_digest
 
@@ -72,9 +71,6 @@ def canonical(value: Any) -> Any:
         return value
     if isinstance(value, enum.Enum):
         return canonical(value.value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {"__class__": type(value).__name__,
-                **{f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}}
     if isinstance(value, tuple) and hasattr(value, "_fields"):  # NamedTuple
         return {"__class__": type(value).__name__,
                 **{name: canonical(getattr(value, name)) for name in value._fields}}
@@ -145,14 +141,14 @@ def run_key(config: Any, selections: Any, rules: Sequence[Type[Rule]],
             parts["ast_grep"] = version("ast-grep-py")
         except (PackageNotFoundError, ValueError):  # pragma: no cover - only a needless miss
             parts["ast_grep"] = None
-    return hashlib.sha256(_json(parts).encode("utf-8")).hexdigest()[:32]
+    return sha256(_json(parts).encode("utf-8")).hexdigest()[:32]
 
 
 def file_key(path: str, data: bytes, extra: str = "",
              parts: Optional[Tuple[str, ...]] = None) -> str:
     """Hash of the file's bytes, of the module path its layer is resolved from (``parts``, when
     the caller has them), and ``extra``."""
-    digest = hashlib.blake2b(data, digest_size=16)
+    digest = blake2b(data, digest_size=16)
     parts = _module_parts(path) if parts is None else parts
     digest.update(b"\0" + ".".join(parts).encode("utf-8", "surrogateescape"))
     if extra:

@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Dict, List, NoReturn, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from flake8_ddd import __version__, replay
 
@@ -21,15 +21,9 @@ if TYPE_CHECKING:  # the commands import what they need when they run: a replaye
     from flake8_ddd import map_command, runner  # (flake8_ddd.replay) imports nothing else
     from flake8_ddd.adoption_cli import Plan
     from flake8_ddd.config_files import Settings
+    from flake8_ddd.diagnostics import CodeDoc
     from flake8_ddd.patterns import PatternRule
     from flake8_ddd.source_files import Found
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (and exit 2), like every other bad input."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
 def _jobs(value: str) -> Optional[int]:
@@ -48,15 +42,16 @@ def build_parser(argv: Optional[Sequence[str]] = None) -> argparse.ArgumentParse
     """The command line's parser. Given ``argv`` naming a command, only that command's options
     are filled in (the other commands are names without options): building ``map``, ``layers``
     and ``init`` imports their modules, which a ``check`` has no use for."""
+    from flake8_ddd.argument_parser import DescriptionAsWritten, Parser
+
     wanted = _command_named(argv)
 
     def wants(*names: str) -> bool:
         return wanted is None or wanted in names
 
-    parser = _Parser(prog="flake8-ddd", description=__doc__,
-                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(prog="flake8-ddd", description=__doc__, formatter_class=DescriptionAsWritten)
     parser.add_argument("--version", action="version", version=__version__)
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     if wants("check", "map"):
         _add_check(commands)
     else:
@@ -304,7 +299,6 @@ def _check(args: argparse.Namespace, show: Optional[map_command.Show],
            recorder: Optional[replay.Recorder]) -> int:
     from flake8_ddd import adoption_cli, output
     from flake8_ddd.config_files import SettingsError, load_settings
-    from flake8_ddd.docs import code_docs
     from flake8_ddd.flake8_compat import trap_warning
     from flake8_ddd.registry import all_rules
 
@@ -336,7 +330,7 @@ def _check(args: argparse.Namespace, show: Optional[map_command.Show],
         return fail(str(error))
     if show is not None:
         return show(args, settings, findings)
-    catalog = output.Catalog(__version__, code_docs(all_rules()))
+    catalog = output.Catalog(__version__, _code_docs)
     if args.statistics:
         text = output.render_statistics(findings, args.output_format, catalog)
     else:
@@ -353,6 +347,14 @@ def _check(args: argparse.Namespace, show: Optional[map_command.Show],
 
         recorder.save(cache_root(settings.source), text, status)
     return status
+
+
+def _code_docs() -> Mapping[str, CodeDoc]:
+    """The documentation of every code, for the formats that show it (json, sarif)."""
+    from flake8_ddd.docs import code_docs
+    from flake8_ddd.registry import all_rules
+
+    return code_docs(all_rules())
 
 
 def _findings(args: argparse.Namespace, settings: Settings, paths: List[str],

@@ -20,7 +20,6 @@ from __future__ import annotations
 import configparser
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from flake8_ddd.configuration import build_config
@@ -53,23 +52,23 @@ class SettingsError(Exception):
     """Unusable configuration or command line; the message is one line for the user."""
 
 
-@dataclass
 class Settings:
     """Everything ``flake8-ddd check`` needs to know besides the paths."""
 
-    #: "pyproject", "flake8" or "none": where the configuration came from.
-    origin: str = "none"
-    source: Optional[str] = None
-    select: Optional[List[str]] = None
-    extend_select: List[str] = field(default_factory=list)
-    ignore: Optional[List[str]] = None
-    extend_ignore: List[str] = field(default_factory=list)
-    per_file_ignores: List[Tuple[str, List[str]]] = field(default_factory=list)
-    exclude: List[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
-    extend_exclude: List[str] = field(default_factory=list)
-    filename: List[str] = field(default_factory=lambda: ["*.py"])
-    rule_options: Dict[str, Any] = field(default_factory=dict)
-    _config: Optional[Config] = field(default=None, repr=False, compare=False)
+    def __init__(self) -> None:
+        #: "pyproject", "flake8" or "none": where the configuration came from.
+        self.origin = "none"
+        self.source: Optional[str] = None
+        self.select: Optional[List[str]] = None
+        self.extend_select: List[str] = []
+        self.ignore: Optional[List[str]] = None
+        self.extend_ignore: List[str] = []
+        self.per_file_ignores: List[Tuple[str, List[str]]] = []
+        self.exclude: List[str] = list(DEFAULT_EXCLUDE)
+        self.extend_exclude: List[str] = []
+        self.filename: List[str] = ["*.py"]
+        self.rule_options: Dict[str, Any] = {}
+        self._config: Optional[Config] = None
 
     def selection(self) -> Selection:
         return Selection(self.select, self.extend_select, self.ignore, self.extend_ignore)

@@ -8,7 +8,6 @@ Anything else found there (missing, corrupt, another root's, another format) is 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -16,6 +15,7 @@ from typing import Dict, Optional, Tuple
 
 from flake8_ddd.cache_store import cache_root, parse_json, write_atomic
 from flake8_ddd.cache_store import prepare as prepare_cache_directory
+from flake8_ddd.hashes import sha256
 from flake8_ddd.project_facts import FileFacts
 from flake8_ddd.source_files import NotReadable, read_file
 
@@ -34,7 +34,7 @@ def index_path(root: str) -> str:
     directory = cache_root(None, cwd=root)
     key = json.dumps([os.path.abspath(root), FACTS_FORMAT, flake8_ddd.__version__,
                       list(sys.version_info[:2])])
-    return os.path.join(directory, f"index-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json")
+    return os.path.join(directory, f"index-{sha256(key.encode()).hexdigest()[:16]}.json")
 
 
 def load(path: str, root: str) -> Dict[str, Stored]:

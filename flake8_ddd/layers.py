@@ -17,8 +17,7 @@ import fnmatch
 import functools
 import os
 import re
-from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping, Optional, Sequence, Tuple
+from typing import Iterable, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from flake8_ddd import pins
 from flake8_ddd.pins import PIN_COMMENT_LINES  # noqa: F401 - where the layer report reads it
@@ -67,36 +66,41 @@ DEFAULT_GROUPING_DIRS = ("alembic", "migrations")
 TEST_SEGMENTS = frozenset({"tests", "test"})
 
 
-@dataclass(frozen=True, eq=False)
 class LayerConfig:
-    """User-adjustable layer mapping (flake8 options ``ddd-layer-*``)."""
+    """User-adjustable layer mapping (flake8 options ``ddd-layer-*``). Compared and hashed by
+    value, once: it keys the memos of locations."""
 
-    segments: Mapping[str, Layer] = field(default_factory=lambda: dict(DEFAULT_SEGMENTS))
-    path_globs: Tuple[Tuple[str, frozenset], ...] = ()
-    exclude_globs: Tuple[str, ...] = ()
-    app_packages: Tuple[str, ...] = ()
-    settings_names: Tuple[str, ...] = tuple(sorted(SETTINGS_STEMS))
-    database_names: Tuple[str, ...] = tuple(sorted(DATABASE_STEMS))
-    grouping_dirs: Tuple[str, ...] = DEFAULT_GROUPING_DIRS
-
-    def __post_init__(self) -> None:
-        key = (tuple(sorted((k, v.value) for k, v in self.segments.items())),
-               tuple((g, tuple(sorted(x.value for x in ls))) for g, ls in self.path_globs),
-               self.exclude_globs, self.app_packages, self.settings_names, self.database_names,
-               self.grouping_dirs)
-        object.__setattr__(self, "_key", key)
-        object.__setattr__(self, "_hash", hash(key))
+    def __init__(self, segments: Optional[Mapping[str, Layer]] = None,
+                 path_globs: Tuple[Tuple[str, frozenset], ...] = (),
+                 exclude_globs: Tuple[str, ...] = (), app_packages: Tuple[str, ...] = (),
+                 settings_names: Tuple[str, ...] = tuple(sorted(SETTINGS_STEMS)),
+                 database_names: Tuple[str, ...] = tuple(sorted(DATABASE_STEMS)),
+                 grouping_dirs: Tuple[str, ...] = DEFAULT_GROUPING_DIRS) -> None:
+        self.segments: Mapping[str, Layer] = dict(DEFAULT_SEGMENTS) if segments is None else segments
+        self.path_globs = path_globs
+        self.exclude_globs = exclude_globs
+        self.app_packages = app_packages
+        self.settings_names = settings_names
+        self.database_names = database_names
+        self.grouping_dirs = grouping_dirs
+        self._key = (tuple(sorted((k, v.value) for k, v in self.segments.items())),
+                     tuple((g, tuple(sorted(x.value for x in ls))) for g, ls in path_globs),
+                     exclude_globs, app_packages, settings_names, database_names, grouping_dirs)
+        self._hash = hash(self._key)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, LayerConfig) and self._key == other._key  # type: ignore[attr-defined]
+        return isinstance(other, LayerConfig) and self._key == other._key
 
     def __hash__(self) -> int:
-        return self._hash  # type: ignore[attr-defined]
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"LayerConfig{self._key!r}"
 
 
-@dataclass(frozen=True)
-class Location:
-    """What the architecture knows about one module (a file or an import target)."""
+class Location(NamedTuple):
+    """What the architecture knows about one module (a file or an import target). Two
+    locations are equal when all but their ``reason`` and ``root`` are."""
 
     module_parts: Tuple[str, ...]
     layers: frozenset = frozenset()
@@ -115,10 +119,20 @@ class Location:
     #: What decided the layer: ``segment``, ``glob``, ``pin``, ``exclude``, ``test`` or
     #: ``default`` (no layer segment).
     decided_by: str = "default"
-    #: The decision in words, for ``flake8-ddd layers``.
-    reason: str = field(default="", compare=False)
-    #: The directory the module path counts from, when the file system says it (else None).
-    root: Optional[str] = field(default=None, compare=False)
+    #: The decision in words, for ``flake8-ddd layers`` (not compared).
+    reason: str = ""
+    #: The directory the module path counts from, when the file system says it (else None;
+    #: not compared).
+    root: Optional[str] = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Location) and self[:_COMPARED] == other[:_COMPARED]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self[:_COMPARED])
 
     @property
     def role(self) -> Optional[str]:
@@ -137,6 +151,10 @@ class Location:
 
     def has(self, layer: Layer) -> bool:
         return layer in self.layers
+
+
+#: The fields of a location that are compared: all before ``reason``.
+_COMPARED = Location._fields.index("reason")
 
 
 def parse_layer_names(text: str) -> frozenset:
@@ -260,15 +278,15 @@ def _configured(location: Location, candidates: Sequence[str], config: LayerConf
     excluded = next((g for g in config.exclude_globs
                      if any(fnmatch.fnmatch(path, g) for path in candidates)), None)
     if excluded is not None:
-        return replace(location, layers=frozenset(), feature=None, layer_segment=None,
-                       decided_by="exclude", reason=f"excluded by ddd-layer-exclude {excluded!r}")
+        return location._replace(layers=frozenset(), feature=None, layer_segment=None,
+                                 decided_by="exclude", reason=f"excluded by ddd-layer-exclude {excluded!r}")
     if pin is not None and pin[0] is not None:
-        return replace(location, layers=pin[0], layer_segment=None, decided_by="pin",
-                       reason=f"pin {pin[2]!r} (line {pin[1]})")
+        return location._replace(layers=pin[0], layer_segment=None, decided_by="pin",
+                                 reason=f"pin {pin[2]!r} (line {pin[1]})")
     for glob, layers in config.path_globs:
         if any(fnmatch.fnmatch(path, glob) for path in candidates):
-            return replace(location, layers=layers, layer_segment=None, decided_by="glob",
-                           reason=f"glob {glob!r} (ddd-layer-paths)")
+            return location._replace(layers=layers, layer_segment=None, decided_by="glob",
+                                     reason=f"glob {glob!r} (ddd-layer-paths)")
     return location
 
 
@@ -280,9 +298,9 @@ def _locate_cached(parts: Tuple[str, ...], config: LayerConfig) -> Location:
 @functools.lru_cache(maxsize=8192)
 def _located_below(parts: Tuple[str, ...], config: LayerConfig, root: Optional[str]) -> Location:
     """The location of a file path's module path counted from ``root``, before globs and pins."""
-    location = replace(_locate_cached(parts, config), root=root)
+    location = _locate_cached(parts, config)._replace(root=root)
     if location.is_test:
-        return replace(location, decided_by="test", reason="test file: layer rules never check it")
+        return location._replace(decided_by="test", reason="test file: layer rules never check it")
     return location
 
 

@@ -13,8 +13,7 @@ the pattern rules and both entry points import it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Callable, List, Tuple
+from typing import Any, Callable, List, NamedTuple, Tuple
 
 from flake8_ddd.layers import parse_layer_names
 
@@ -86,8 +85,10 @@ def check_glob_layer_pair(item: str) -> None:
     check_glob(item.rpartition("=")[0])
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
+    """One option: its name, default items, help, the accepted form in words and the check
+    every item goes through."""
+
     name: str
     default: Tuple[str, ...]
     help: str

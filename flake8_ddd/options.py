@@ -8,8 +8,8 @@ build_config`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, Mapping, Tuple
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Dict, Mapping, NamedTuple, Tuple
 
 from flake8_ddd.layers import (DATABASE_STEMS, DEFAULT_GROUPING_DIRS, DEFAULT_SEGMENTS,
                                SETTINGS_STEMS, Layer, LayerConfig, parse_layer_names)
@@ -108,12 +108,11 @@ def build_layer_config(values: Mapping[str, Tuple[str, ...]]) -> LayerConfig:
                        grouping_dirs=tuple(values.get(GROUPING_DIRS.name, GROUPING_DIRS.default)))
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """Everything the rules need to know about the user's configuration, parsed once."""
 
-    layer: LayerConfig = field(default_factory=LayerConfig)
-    values: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    layer: LayerConfig = LayerConfig()
+    values: Mapping[str, Tuple[str, ...]] = MappingProxyType({})
     #: ``select`` and ``extend-select`` entries, which alone can switch opt-in rules on.
     selected: Tuple[str, ...] = ()
     #: Team-defined rules, validated; on as soon as they are declared.

@@ -20,12 +20,13 @@ from __future__ import annotations
 import collections
 import json
 import os
-import pathlib
 import re
-import urllib.parse
-from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Sequence
 
 from flake8_ddd.diagnostics import CodeDoc, Reported
+
+if TYPE_CHECKING:  # SARIF's paths and URIs only: imported when it is rendered
+    import pathlib
 
 TOOL_NAME = "flake8-ddd"
 INFORMATION_URI = "https://pypi.org/project/flake8-ddd/"
@@ -36,12 +37,22 @@ UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-class Catalog(NamedTuple):
-    """What the formats need to know besides the findings (given by the command)."""
+class Catalog:
+    """What the formats need to know besides the findings (given by the command): the
+    version, and the documentation of every code, gathered (from ``gather``) only when a
+    format asks for it: concise, full and github output never do."""
 
-    version: str
-    #: Every code a run can report, in the order SARIF lists them (built-in rules first).
-    codes: Mapping[str, CodeDoc]
+    def __init__(self, version: str, gather: Callable[[], Mapping[str, CodeDoc]]) -> None:
+        self.version = version
+        self._gather = gather
+        self._codes: Optional[Mapping[str, CodeDoc]] = None
+
+    @property
+    def codes(self) -> Mapping[str, CodeDoc]:
+        """Every code a run can report, in the order SARIF lists them (built-in rules first)."""
+        if self._codes is None:
+            self._codes = self._gather()
+        return self._codes
 
     def doc(self, code: str) -> CodeDoc:
         return self.codes.get(code) or CodeDoc(code, "unknown", code, code)
@@ -179,6 +190,8 @@ URI_PATH_SAFE = "/!$&'()*+,;=@"
 def uri_path(path: str) -> str:
     """A path as the path part of a URI (RFC 3986): its bytes (UTF-8, or as the file system
     gave them) percent-encoded but for unreserved characters and :data:`URI_PATH_SAFE`."""
+    import urllib.parse
+
     return urllib.parse.quote(os.fsencode(path), safe=URI_PATH_SAFE)
 
 
@@ -187,7 +200,7 @@ def file_uri(path: pathlib.PurePath) -> str:
 
 
 def _artifact(path: str, root: pathlib.Path) -> dict:
-    absolute = pathlib.Path(_absolute(path))
+    absolute = type(root)(_absolute(path))
     try:
         relative = absolute.relative_to(root)
     except ValueError:
@@ -196,6 +209,8 @@ def _artifact(path: str, root: pathlib.Path) -> dict:
 
 
 def render_sarif(findings: Sequence[Reported], catalog: Catalog) -> str:
+    import pathlib
+
     root = pathlib.Path(os.getcwd()).resolve()
     codes = list(catalog.codes)
     codes += sorted({f.code for f in findings} - set(codes))

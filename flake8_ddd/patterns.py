@@ -35,8 +35,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Any, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, FrozenSet, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from flake8_ddd.layers import Layer, Location
 from flake8_ddd.option import ConfigError
@@ -62,15 +61,15 @@ MAX_VALUE_CHARS = 80
 DEFAULT_NAME = "team-rule"
 
 
-@dataclass(frozen=True)
-class PatternRule:
-    """One team-defined rule, validated; ``matcher`` is the ast-grep config it is matched with."""
+class PatternRule(NamedTuple):
+    """One team-defined rule, validated; ``matcher`` is the ast-grep config it is matched with
+    (compared, hashed and shown through ``key``, its canonical JSON)."""
 
     code: str
     message: str
     #: Layers whose files it looks at; ``None``: every non-test file.
     layers: Optional[FrozenSet[Layer]]
-    matcher: Mapping[str, Any] = field(compare=False, hash=False, repr=False)
+    matcher: Mapping[str, Any]
     name: str = DEFAULT_NAME
     note: str = ""
     #: Where it was declared (``ddd-rules.toml``, ``[tool.flake8-ddd] pattern-rules``).
@@ -79,6 +78,22 @@ class PatternRule:
     key: str = ""
     #: Words every match needs in the source text (see :func:`required_words`).
     words: Tuple[str, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PatternRule) and self._compared() == other._compared()
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
+
+    def __repr__(self) -> str:
+        return "PatternRule(" + ", ".join(
+            f"{name}={value!r}" for name, value in zip(self._fields, self) if name != "matcher") + ")"
+
+    def _compared(self) -> tuple:
+        return self[:3] + self[4:]
 
     def applies_to(self, layers: FrozenSet) -> bool:
         return self.layers is None or bool(self.layers & layers)

@@ -16,7 +16,6 @@ a first-party schemas-layer module (``from app.core.schemas import BaseSchema``)
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from flake8_ddd.layers import Layer
@@ -58,21 +57,23 @@ ALIAS_KEYWORDS = ("alias", "validation_alias")
 
 # -- the per-file analysis ------------------------------------------------------------------------
 
-@dataclass(eq=False)
 class ClassInfo:
-    node: ast.ClassDef
-    #: Pydantic ``BaseModel`` lineage (not SQLModel, not settings).
-    pydantic: bool = False
-    sqlmodel: bool = False
-    settings: bool = False
-    enum: bool = False
-    orm: bool = False
-    #: ``str_max_length`` (or v1 ``max_anystr_length``) set in the model's configuration.
-    config_bounds_str: bool = False
-    #: Bases defined earlier in the same module, in order.
-    local_bases: List["ClassInfo"] = field(default_factory=list)
-    #: The class's own fields (annotated names, not ClassVar, not private), in order.
-    fields: Dict[str, ast.AnnAssign] = field(default_factory=dict)
+    """What the schema rules know of one module-level class, filled in by the module's analysis."""
+
+    def __init__(self, node: ast.ClassDef) -> None:
+        self.node = node
+        #: Pydantic ``BaseModel`` lineage (not SQLModel, not settings).
+        self.pydantic = False
+        self.sqlmodel = False
+        self.settings = False
+        self.enum = False
+        self.orm = False
+        #: ``str_max_length`` (or v1 ``max_anystr_length``) set in the model's configuration.
+        self.config_bounds_str = False
+        #: Bases defined earlier in the same module, in order.
+        self.local_bases: List[ClassInfo] = []
+        #: The class's own fields (annotated names, not ClassVar, not private), in order.
+        self.fields: Dict[str, ast.AnnAssign] = {}
 
     @property
     def pydantic_model(self) -> bool:
