@@ -1,13 +1,21 @@
 """Work spread over processes: how many, and how the paths are shared among them.
 
 Where processes can be forked (Linux), ``jobs - 1`` workers are forked from this process,
-which works too: each process takes the next few paths from a counter they share until none is
-left (a busy core only slows its own process), and each worker hands all its results back
-once, at its end, through a pipe. Nothing runs in threads and nothing crosses a pipe per path.
+which works too: each process claims the next chunk of paths until none is left (a busy core
+only slows its own process), and each worker hands all its results back once, at its end,
+through a pipe. Nothing runs in threads and nothing crosses a pipe per path.
 (multiprocessing's pool fed and drained chunks of paths from three threads of this process,
 which competed with the workers for the cores: 0.36 s of CPU for 16,667 files with ``-j2``.)
-Elsewhere, multiprocessing's pool with ``jobs`` workers, started the platform's way. What only
-several processes need is imported when they are started (a one-file check has no use for it).
+The chunks are claimed without a lock, so a process killed from outside (the OOM killer,
+SIGKILL) holds nothing the others wait for: before forking, one pipe is filled with a 4-byte
+record per chunk (its first index) and its write end closed; a process claims a chunk by
+reading one record (the kernel hands each record to one reader) and is done at end of file.
+The records fit in 4,096 bytes, one atomic write (PIPE_BUF) that no Linux pipe is too small
+for; more chunks would not fit, so a long list has larger chunks. A worker that ends without
+its results (killed, out of memory) fails the run with how it ended: its files were not
+checked. Elsewhere, multiprocessing's pool with ``jobs`` workers, started the platform's way.
+What only several processes need is imported when they are started (a one-file check has no
+use for it).
 """
 
 from __future__ import annotations
@@ -50,26 +58,26 @@ def map_in_workers(function: Callable[[str], T], paths: Sequence[str], jobs: int
     return _pooled(function, paths, jobs, initializer, initargs)
 
 
+#: Bytes of one claimed chunk's record (its first index), and all records' room in the pipe.
+_RECORD = 4
+_CLAIMS_ROOM = 4096  # PIPE_BUF: written whole or not at all, and every Linux pipe holds a page
+
+
 def _forked(function: Callable[[str], T], paths: Sequence[str], jobs: int,
             initializer: Callable[..., None], initargs: Tuple[Any, ...],
             finish: Optional[Callable[[], None]]) -> Optional[List[T]]:
-    import multiprocessing  # only for a run in several processes
-
-    context = multiprocessing.get_context("fork")
-    try:
-        taken, lock = context.RawValue("q", 0), context.Lock()
-    except (OSError, ImportError):  # no semaphores here (no /dev/shm)
+    size = chunk_size(len(paths), jobs)
+    claims = _claims(len(paths), size)
+    if claims is None:  # no pipe (no file descriptors left)
         return None
-    size = max(1, min(16, len(paths) // (jobs * 32)))
 
     def work() -> List[T]:
         done: List[T] = []
         while True:
-            with lock:
-                start = taken.value
-                taken.value = start + size
-            if start >= len(paths):
+            record = os.read(claims, _RECORD)
+            if len(record) < _RECORD:  # end of file: every chunk is claimed
                 return done
+            start = int.from_bytes(record, "little")
             done.extend(map(function, paths[start:start + size]))
 
     initializer(*initargs)
@@ -98,6 +106,34 @@ def _forked(function: Callable[[str], T], paths: Sequence[str], jobs: int,
         return done
     finally:
         _stop(workers)
+        os.close(claims)
+
+
+def chunk_size(count: int, jobs: int) -> int:
+    """Paths per claimed chunk: a few, so that the processes end together, but never so few
+    that the chunks' records overflow the claims pipe."""
+    size = max(1, min(16, count // (jobs * 32)))
+    most = _CLAIMS_ROOM // _RECORD
+    return max(size, -(-count // most))
+
+
+def _claims(count: int, size: int) -> Optional[int]:
+    """The read end of a pipe holding one record per chunk of ``size`` of ``count`` paths, its
+    write end closed (a read past the last record is end of file); None without a pipe."""
+    records = b"".join(start.to_bytes(_RECORD, "little") for start in range(0, count, size))
+    try:  # never blocking: a write that does not fit fails instead of waiting for ever
+        read, write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        written = os.write(write, records) if records else 0
+    except OSError:
+        written = -1
+    os.close(write)
+    if written != len(records):
+        os.close(read)
+        return None
+    return read
 
 
 def _work_in_child(work: Callable[[], List[Any]], write: int,
@@ -126,14 +162,28 @@ def _collect(pid: int, read: int) -> List[Any]:
 
     with os.fdopen(read, "rb") as pipe:
         data = pipe.read()
-    os.waitpid(pid, 0)
+    _, status = os.waitpid(pid, 0)
     try:
         kind, value = pickle.loads(data)
-    except Exception:  # noqa: BLE001 - it died before writing (killed, out of memory)
-        raise RuntimeError(f"flake8-ddd: worker process {pid} ended without its results") from None
+    except Exception:  # noqa: BLE001 - it died before writing all (killed, out of memory)
+        raise RuntimeError(f"flake8-ddd: worker process {pid} {_ending(status)} before handing "
+                           "back its results; the files it took were not checked") from None
     if kind != "done":
         raise RuntimeError(f"flake8-ddd: worker process {pid} failed: {value}")
     return value
+
+
+def _ending(status: int) -> str:
+    """How a process ended, from its wait status: 'was killed by SIGKILL', 'exited with status 3'."""
+    import signal
+
+    code = os.waitstatus_to_exitcode(status)
+    if code >= 0:
+        return f"exited with status {code}"
+    try:
+        return f"was killed by {signal.Signals(-code).name}"
+    except ValueError:
+        return f"was killed by signal {-code}"
 
 
 def _stop(workers: List[Tuple[int, int]]) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from typing import List, Tuple
 
@@ -73,3 +75,92 @@ def test_finish_runs_in_each_worker_after_its_share(tmp_path):
     finished = {int(name) for name in os.listdir(marks)}
     assert {pid for _, pid in done} - {os.getpid()} <= finished
     assert len(finished) == 2 and os.getpid() not in finished
+
+
+# A worker killed from outside (here: by this process, as the OOM killer would) while the
+# others go on. Run in a process of its own so that a regression fails on its timeout instead
+# of hanging the suite.
+KILLED_FROM_OUTSIDE = """
+import os, signal
+from flake8_ddd import processes
+
+PARENT = os.getpid()
+started_read, started_write = os.pipe()
+never_read, never_write = os.pipe()
+
+def label(path):
+    if os.getpid() != PARENT:  # a worker tells it has a path, then waits to be killed
+        os.write(started_write, os.getpid().to_bytes(4, "little"))
+        os.read(never_read, 1)
+    elif not label.killed:  # this process's first path: it kills the worker
+        label.killed = True
+        os.kill(int.from_bytes(os.read(started_read, 4), "little"), signal.SIGKILL)
+    return path
+
+label.killed = False
+try:
+    processes.map_in_workers(label, [f"m{n}.py" for n in range(400)], 2, lambda: None, ())
+except RuntimeError as error:
+    print(error)
+else:
+    print("no error")
+"""
+
+# A worker that kills itself when it meets a chosen path or after a few paths of its own.
+KILLS_ITSELF = """
+import os, signal, sys
+from flake8_ddd import processes
+
+PARENT = os.getpid()
+met_read, met_write = os.pipe()
+
+def label(path):
+    if os.getpid() != PARENT:
+        os.write(met_write, b"x")
+        if path == sys.argv[1] or label.count > 5:
+            os.kill(os.getpid(), signal.SIGKILL)
+        label.count += 1
+    elif label.count == 0:  # this process waits until a worker has a chunk
+        os.read(met_read, 1)
+        label.count = 1
+    return path
+
+label.count = 0
+try:
+    processes.map_in_workers(label, [f"m{n}.py" for n in range(400)], 3, lambda: None, ())
+except RuntimeError as error:
+    print(error)
+else:
+    print("no error")
+"""
+
+
+@pytest.mark.parametrize("scenario", [KILLED_FROM_OUTSIDE, KILLS_ITSELF])
+def test_a_killed_worker_fails_the_run_promptly_saying_how_it_ended(scenario):
+    ran = subprocess.run([sys.executable, "-c", scenario, "m200.py"], capture_output=True,
+                         text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    lines = ran.stdout.splitlines()
+    assert len(lines) == 1 and "was killed by SIGKILL before handing back its results" in lines[0]
+
+
+def _same(path: str) -> str:
+    return path
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3, 5])
+@pytest.mark.parametrize("count", [0, 1, 2, 4, "chunks' end", 16 * 1024 + 1, 40_000])
+def test_every_path_exactly_once_whatever_the_counts(jobs, count):
+    if count == "chunks' end":  # the last chunk as full as the others
+        count = 1000 - 1000 % processes.chunk_size(1000, jobs)
+        assert count % processes.chunk_size(count, jobs) == 0
+    paths = [f"m{n}.py" for n in range(count)]
+    done = processes.map_in_workers(_same, paths, jobs, _prepare, ("",))
+    assert done is not None and sorted(done) == sorted(paths)
+
+
+@pytest.mark.parametrize("count", [1, 1023, 1024 * 16, 1024 * 16 + 1, 40_000, 10 ** 7])
+@pytest.mark.parametrize("jobs", [2, 8])
+def test_the_chunks_records_always_fit_the_claims_pipe(count, jobs):
+    size = processes.chunk_size(count, jobs)
+    assert size >= 1 and -(-count // size) * 4 <= 4096
