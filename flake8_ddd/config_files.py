@@ -17,10 +17,9 @@ relative to the ``pyproject.toml``. Written as text, every list is split on comm
 
 from __future__ import annotations
 
-import configparser
 import os
 import sys
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from flake8_ddd.configuration import build_config
 from flake8_ddd.diagnostics import NON_RULE_CODES
@@ -31,6 +30,9 @@ from flake8_ddd.option import ConfigError, glob_problem, split_codes, split_list
 from flake8_ddd.options import PATTERN_RULES_KEY, Config
 from flake8_ddd.registry import all_options, all_rules
 from flake8_ddd.toml_support import toml_module
+
+if TYPE_CHECKING:  # read when an ini file is found (a project configured in pyproject.toml has none)
+    import configparser
 
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".bzr", "CVS", ".venv", "venv", "env", ".tox", ".nox", ".eggs",
@@ -131,6 +133,8 @@ def _read_ini(path: str) -> Optional[configparser.RawConfigParser]:
     """The file's sections when it has a ``[flake8]`` one. A duplicate key or section is an
     error (flake8 stops on it too); a file that cannot be parsed at all is skipped, as flake8
     does, but said on standard error."""
+    import configparser
+
     parser = configparser.RawConfigParser()
     try:
         parser.read(path, encoding="utf-8")

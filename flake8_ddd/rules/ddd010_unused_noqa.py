@@ -4,7 +4,6 @@ from typing import List, Sequence
 
 from flake8_ddd.diagnostics import Finding
 from flake8_ddd.rule import Rule, Scope
-from flake8_ddd.unused_noqa import unused_noqa
 
 
 class UnusedNoqa(Rule):
@@ -61,6 +60,8 @@ class UnusedNoqa(Rule):
     @classmethod
     def after_walk(cls, lines: Sequence[str], findings: Sequence[Finding]) -> List[Finding]:
         """The DDD010 findings of a file, from the other rules' findings."""
+        from flake8_ddd.unused_noqa import unused_noqa  # opt-in: most runs never need it
+
         return [Finding(stale.line, stale.col, cls.code,
                         f"{cls.code} {cls.message.format(codes=', '.join(stale.codes))}")
                 for stale in unused_noqa(lines, [(f.line, f.code) for f in findings])]
