@@ -64,6 +64,8 @@ DATABASE_STEMS = frozenset({"database", "db", "session"})
 #: segments and settings/database packages); configurable (``ddd-grouping-dirs``).
 DEFAULT_GROUPING_DIRS = ("alembic", "migrations")
 TEST_SEGMENTS = frozenset({"tests", "test"})
+#: What a pin comment may name.
+LAYER_NAMES = frozenset(layer.value for layer in Layer)
 
 
 class LayerConfig:
@@ -240,7 +242,7 @@ def module_parts_of_path(filename: str, cwd: Optional[str] = None) -> Tuple[str,
 def find_pin(lines: Iterable[str]) -> Optional[Tuple[Optional[frozenset], int, str]]:
     """(layers or None when a name is unknown, line number, text) of the first
     ``# ddd: layer=...`` comment in the first lines."""
-    pin = pins.find_pin(lines, [layer.value for layer in Layer])  # linear time (DDD600 too)
+    pin = pins.find_pin(lines, LAYER_NAMES)  # linear time (DDD600 too)
     if pin is None:
         return None
     layers = None if pin.problem else frozenset(Layer(name) for name in pin.names)

@@ -49,10 +49,11 @@ def find_pin(lines: Iterable[str], accepted: Collection[str]) -> Optional[Pin]:
 
 def _comments(lines: Iterable[str]) -> Iterator[Tuple[int, int, str]]:
     """(line, column, text) of the comments in the first lines, as Python's tokenizer sees
-    them; the first lines may end inside a string or a bracket, which only ends the search."""
+    them (none when no line has a pin's ``ddd:``); the first lines may end inside a string or a
+    bracket, which only ends the search."""
     first = [line if line.endswith("\n") else line + "\n"
              for line in itertools.islice(lines, PIN_COMMENT_LINES)]
-    if not any("#" in line for line in first):
+    if not any("ddd:" in line for line in first):  # no comment there can hold a pin's head
         return
     try:
         for token in tokenize.generate_tokens(io.StringIO("".join(first)).readline):
