@@ -121,7 +121,7 @@ class _Reader:
             return f"builtins.{name}" if head in BUILTIN_NAMES and not rest else None
         return f"{target}.{rest}" if rest else target
 
-    def read(self, tree: ast.AST) -> FileFacts:
+    def read(self, tree: ast.AST, routes: bool = True) -> FileFacts:
         for statement in module_level_statements(getattr(tree, "body", [])):
             if isinstance(statement, ast.Import):
                 for alias in statement.names:
@@ -136,7 +136,8 @@ class _Reader:
                 self._class(statement)
             elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
                 self._assign(statement)
-        self._route_bodies(getattr(tree, "body", []))
+        if routes:
+            self._route_bodies(getattr(tree, "body", []))
         return FileFacts(self.module, tuple(self.names.items()), tuple(self.stars),
                          tuple(self.classes), tuple(dict.fromkeys(self.bodies)))
 
@@ -275,7 +276,9 @@ def class_assignments(node: ast.ClassDef) -> Dict[str, ast.AST]:
     return found
 
 
-def read_facts(tree: ast.AST, module_parts: Sequence[str]) -> FileFacts:
-    """The facts of one parsed module whose path segments are ``module_parts``."""
+def read_facts(tree: ast.AST, module_parts: Sequence[str], routes: bool = True) -> FileFacts:
+    """The facts of one parsed module whose path segments are ``module_parts``; without
+    ``routes``, no request bodies (the project store reads them only in modules whose text
+    has a route decorator, the only ones whose bodies it ever consults)."""
     is_package = bool(module_parts) and module_parts[-1] == "__init__"
-    return _Reader(module_name(module_parts), is_package).read(tree)
+    return _Reader(module_name(module_parts), is_package).read(tree, routes)

@@ -31,6 +31,7 @@ import re
 import warnings
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
+from flake8_ddd import recent_trees
 from flake8_ddd.directory_memo import directory_memo
 from flake8_ddd.index_file import Stored, decode_facts, index_path, load, load_document, save
 from flake8_ddd.layers import PROJECT_ROOT_MARKERS, module_parts_of_path
@@ -113,16 +114,19 @@ def project_files(root: str, directories: Optional[List[str]] = None) -> List[st
 
 # --- one file -----------------------------------------------------------------------------------
 
-def facts_of_source(data: bytes, path: str, module_parts: Tuple[str, ...]) -> FileFacts:
-    """The facts of a file's bytes; empty facts when it does not parse."""
+def facts_of_source(data: bytes, path: str, module_parts: Tuple[str, ...],
+                    routes: bool = True) -> FileFacts:
+    """The facts of a file's bytes; empty facts when it does not parse. Without ``routes``
+    (no route decorator in the text: :data:`ROUTE_DECORATOR`), no request bodies."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(data, filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return empty_facts(module_name(module_parts))
+    recent_trees.keep(data, tree)  # the check of this file, a few files later, takes it
     try:
-        return read_facts(tree, module_parts)
+        return read_facts(tree, module_parts, routes)
     except RecursionError:
         return empty_facts(module_name(module_parts))
 
@@ -303,13 +307,15 @@ class ProjectFiles(FactsSource):
             data = read_file(path)
         except (OSError, NotReadable):  # a pipe, a device, too large: no facts, never a hang
             return (size, mtime, "", False, None)
-        digest = _hash(data)
-        routes = bool(ROUTE_DECORATOR.search(data))
+        if old is not None and old[0] == size and old[1] == mtime and old[2]:
+            digest, routes = old[2], old[3]  # read for its route flag this run: facts wanted now
+        else:
+            digest, routes = _hash(data), bool(ROUTE_DECORATOR.search(data))
         facts = old[4] if old is not None and old[2] == digest else None
         if facts is None and need_facts:
             parts = _module_parts(path, {})
             facts = (empty_facts(module_name(parts)) if len(data) > MAX_FILE_BYTES
-                     else facts_of_source(data, path, parts))
+                     else facts_of_source(data, path, parts, routes))
         entry = self.stored[relative] = (size, mtime, digest, routes, facts)
         self.changed = True
         return entry

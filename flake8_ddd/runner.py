@@ -19,7 +19,7 @@ import tokenize
 import warnings
 from typing import BinaryIO, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
-from flake8_ddd import collector, project_store
+from flake8_ddd import collector, project_store, recent_trees
 from flake8_ddd.cache import Entry, ResultCache, run_key
 from flake8_ddd.cache_store import cache_root
 from flake8_ddd.config_files import Settings
@@ -132,6 +132,12 @@ def _char_col(line: str, byte_col: int) -> int:
     return len(line.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
 
 
+def _parse(lines: List[str], path: str) -> ast.AST:
+    with warnings.catch_warnings():  # invalid escapes and the like are not our findings
+        warnings.simplefilter("ignore")
+        return ast.parse("".join(lines), filename=path)
+
+
 def check_source(path: str, data: bytes, job: Job) -> List[Reported]:
     """Findings for one file's bytes, after select/ignore, per-file ignores and ``# noqa``."""
     selection = job.selections.for_file(path)
@@ -142,9 +148,7 @@ def check_source(path: str, data: bytes, job: Job) -> List[Reported]:
     if file_is_noqa(lines):
         return []
     try:
-        with warnings.catch_warnings():  # invalid escapes and the like are not our findings
-            warnings.simplefilter("ignore")
-            tree = ast.parse("".join(lines), filename=path)
+        tree = recent_trees.take(data) or _parse(lines, path)  # taken: the index parsed it
     except SyntaxError as error:
         line = error.lineno or 1
         col = (error.offset or 1) - 1
@@ -217,15 +221,21 @@ def _read(path: str) -> Optional[bytes]:
         return None
 
 
-def serve_cached(paths: Sequence[str], cache: ResultCache, results: List[Reported]) -> List[str]:
+def serve_cached(paths: Sequence[str], cache: ResultCache, results: List[Reported],
+                 every_key: bool = True) -> List[str]:
     """Add the cached findings of unchanged files to ``results``; the paths still to check.
 
     Runs in the main process, so a run where nothing changed starts no worker at all.
-    A file that changes between here and its check is simply hashed again there.
+    A file that changes between here and its check is simply hashed again there. Without
+    ``every_key``, a file the cache holds nothing for is a miss without its key computed here
+    (one process: at its check, the facts its project digest parses leave it their tree).
     """
     misses: List[str] = []
     for path in paths:
         shown = display_path(path)
+        if not every_key and shown not in cache.entries:
+            misses.append(path)
+            continue
         data = _read(path)
         key = cache.key_of(path, data) if data is not None else ""
         cached = cache.lookup(shown, key, data) if data is not None else None
@@ -282,14 +292,17 @@ def run(paths: Sequence[str], job: Job, jobs: int,
     # cyclic garbage collector from traversing it again on every full collection.
     gc.freeze()
     # The collector stays off during the run, in this process and in the workers forked from it.
-    with collector.paused(), one_moment():  # the run sees the tree as it began (directory_memo)
+    # The trees the project index parses are kept a moment for the checks (recent_trees).
+    with collector.paused(), one_moment(), recent_trees.keeping():  # one_moment: directory_memo
         return _run(paths, job, jobs, cache)
 
 
 def _run(paths: Sequence[str], job: Job, jobs: int, cache: Optional[ResultCache]) -> List[Reported]:
     results: List[Reported] = []
     if cache is not None:
-        paths = serve_cached(paths, cache, results)
+        # Several processes: every key now, so that the workers forked later share the facts
+        # and digests read for them (flake8_ddd.project_store).
+        paths = serve_cached(paths, cache, results, every_key=jobs > 1)
     checked = None
     if jobs > 1 and len(paths) > 1:
         project_store.open_indexes(paths)
