@@ -106,9 +106,9 @@ else:
     print("no error")
 """
 
-# A worker that kills itself when it meets a chosen path or after a few paths of its own.
+# A worker that kills itself at its second path, in the middle of its first chunk (of 4).
 KILLS_ITSELF = """
-import os, signal, sys
+import os, signal
 from flake8_ddd import processes
 
 PARENT = os.getpid()
@@ -116,9 +116,9 @@ met_read, met_write = os.pipe()
 
 def label(path):
     if os.getpid() != PARENT:
-        os.write(met_write, b"x")
-        if path == sys.argv[1] or label.count > 5:
+        if label.count == 1:
             os.kill(os.getpid(), signal.SIGKILL)
+        os.write(met_write, b"x")
         label.count += 1
     elif label.count == 0:  # this process waits until a worker has a chunk
         os.read(met_read, 1)
@@ -135,9 +135,11 @@ else:
 """
 
 
-@pytest.mark.parametrize("scenario", [KILLED_FROM_OUTSIDE, KILLS_ITSELF])
+@pytest.mark.parametrize("scenario", [KILLED_FROM_OUTSIDE, KILLS_ITSELF],
+                         ids=["killed from outside", "kills itself"])
 def test_a_killed_worker_fails_the_run_promptly_saying_how_it_ended(scenario):
-    ran = subprocess.run([sys.executable, "-c", scenario, "m200.py"], capture_output=True,
+    assert processes.chunk_size(400, 3) == 4
+    ran = subprocess.run([sys.executable, "-c", scenario], capture_output=True,
                          text=True, timeout=60)
     assert ran.returncode == 0, ran.stderr
     lines = ran.stdout.splitlines()
