@@ -27,6 +27,10 @@ from typing import Any, Callable, List, NoReturn, Optional, Sequence, Tuple, Typ
 T = TypeVar("T")
 
 
+class WorkerFailed(RuntimeError):
+    """A forked worker failed or ended without its results: the run cannot be complete."""
+
+
 def job_count(requested: Optional[int], files: int) -> int:
     """Processes for ``files`` files: as requested (default: one per core), but never more
     than the files or the cores (``--jobs 1500`` must not fork 1,500 processes)."""
@@ -50,9 +54,10 @@ def map_in_workers(function: Callable[[str], T], paths: Sequence[str], jobs: int
                    initializer: Callable[..., None], initargs: Tuple[Any, ...],
                    finish: Optional[Callable[[], None]] = None) -> Optional[List[T]]:
     """``function`` of every path, in ``jobs`` processes, in no particular order; None when
-    the processes cannot be started (no semaphores: the caller works in this process alone).
+    the processes cannot be started (no pipe, no semaphores: the caller works alone).
     ``initializer(*initargs)`` prepares a process to call ``function``; ``finish()`` runs in
-    each forked worker after its last path (what the process learned, stored)."""
+    each forked worker after its last path (what the process learned, stored). A worker that
+    fails, or ends without its results, raises :class:`WorkerFailed` saying how."""
     if can_fork():
         return _forked(function, paths, jobs, initializer, initargs, finish)
     return _pooled(function, paths, jobs, initializer, initargs)
@@ -166,10 +171,10 @@ def _collect(pid: int, read: int) -> List[Any]:
     try:
         kind, value = pickle.loads(data)
     except Exception:  # noqa: BLE001 - it died before writing all (killed, out of memory)
-        raise RuntimeError(f"flake8-ddd: worker process {pid} {_ending(status)} before handing "
-                           "back its results; the files it took were not checked") from None
+        raise WorkerFailed(f"worker process {pid} {_ending(status)} before handing back its "
+                           "results; the files it took were not checked") from None
     if kind != "done":
-        raise RuntimeError(f"flake8-ddd: worker process {pid} failed: {value}")
+        raise WorkerFailed(f"worker process {pid} failed: {value}")
     return value
 
 

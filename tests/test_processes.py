@@ -45,7 +45,7 @@ def test_every_path_once_in_several_processes_this_one_working_too(jobs):
 
 
 def test_a_failing_worker_fails_the_run_with_its_error():
-    with pytest.raises(RuntimeError, match="ValueError: a rule's bug"):
+    with pytest.raises(processes.WorkerFailed, match="ValueError: a rule's bug"):
         processes.map_in_workers(_fail_in_a_worker, PATHS, 2, _prepare, ("",))
 
 
@@ -100,7 +100,7 @@ def label(path):
 label.killed = False
 try:
     processes.map_in_workers(label, [f"m{n}.py" for n in range(400)], 2, lambda: None, ())
-except RuntimeError as error:
+except processes.WorkerFailed as error:
     print(error)
 else:
     print("no error")
@@ -128,7 +128,7 @@ def label(path):
 label.count = 0
 try:
     processes.map_in_workers(label, [f"m{n}.py" for n in range(400)], 3, lambda: None, ())
-except RuntimeError as error:
+except processes.WorkerFailed as error:
     print(error)
 else:
     print("no error")
