@@ -297,7 +297,7 @@ def _replayable(args: argparse.Namespace) -> bool:
 
 def _check(args: argparse.Namespace, show: Optional[map_command.Show],
            recorder: Optional[replay.Recorder]) -> int:
-    from flake8_ddd import adoption_cli, output
+    from flake8_ddd import adoption_cli, output, processes
     from flake8_ddd.config_files import SettingsError, load_settings
     from flake8_ddd.flake8_compat import trap_warning
     from flake8_ddd.registry import all_rules
@@ -326,7 +326,7 @@ def _check(args: argparse.Namespace, show: Optional[map_command.Show],
     try:
         plan = adoption_cli.Plan(args, settings)
         findings, status = plan.apply(_findings(args, settings, paths, plan, recorder))
-    except adoption_cli.AdoptionError as error:
+    except (adoption_cli.AdoptionError, processes.WorkerFailed) as error:
         return fail(str(error))
     if show is not None:
         return show(args, settings, findings)

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from flake8_ddd.processes import usable_cores
 from harness import codes
 from integration_support import COMMIT_IN_CRUD, clean_env, findings_of, make_project, need, run_check
 
@@ -272,3 +273,33 @@ def test_check_builds_only_its_own_options(project):
     result = subprocess.run([sys.executable, "-c", script], cwd=project, env=clean_env(),
                             capture_output=True, text=True, check=False)
     assert result.stdout.splitlines()[-1] == "[] 1", (result.stdout, result.stderr)
+
+
+#: Runs ``flake8-ddd check -j2 .`` with every forked worker ending at its first file, as the
+#: out-of-memory killer would end it: the parent process checks on.
+DYING_WORKERS = """
+import os, sys
+from flake8_ddd import cli, runner
+
+parent, check_one = os.getpid(), runner._run_one
+
+
+def check_or_die(path):
+    if os.getpid() != parent:
+        os._exit(3)
+    return check_one(path)
+
+
+runner._run_one = check_or_die
+sys.exit(cli.main(["check", "--no-cache", "-j2", "."]))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or usable_cores() < 2,
+                    reason="workers are forked on Linux only, and -j2 needs two cores")
+def test_a_worker_that_dies_is_one_line_and_exit_2(project):
+    make_project(project, {f"app/orders/crud/m{n}.py": COMMIT_IN_CRUD for n in range(200)})
+    result = subprocess.run([sys.executable, "-c", DYING_WORKERS], cwd=project, capture_output=True,
+                            text=True, env={**clean_env(), "FLAKE8_DDD_NO_REPLAY": "1"}, timeout=120)
+    assert_one_line_error(result, "flake8-ddd: worker process", "exited with status 3",
+                          "were not checked")
