@@ -85,11 +85,11 @@ def _forked(function: Callable[[str], T], paths: Sequence[str], jobs: int,
             start = int.from_bytes(record, "little")
             done.extend(map(function, paths[start:start + size]))
 
-    initializer(*initargs)
-    for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
-        stream.flush()
     workers: List[Tuple[int, int]] = []
     try:
+        initializer(*initargs)
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
+            stream.flush()
         for _ in range(jobs - 1):
             read, write = os.pipe()
             try:
