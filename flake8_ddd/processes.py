@@ -105,9 +105,7 @@ def _forked(function: Callable[[str], T], paths: Sequence[str], jobs: int,
             workers.append((pid, read))
         done = work()
         while workers:
-            pid, read = workers[0]
-            done.extend(_collect(pid, read))
-            workers.pop(0)
+            done.extend(_collect(workers))
         return done
     finally:
         _stop(workers)
@@ -161,13 +159,17 @@ def _work_in_child(work: Callable[[], List[Any]], write: int,
         os._exit(status)  # never this process's exit handlers: they are the parent's
 
 
-def _collect(pid: int, read: int) -> List[Any]:
-    """A worker's results, once it has written them all and ended."""
+def _collect(workers: List[Tuple[int, int]]) -> List[Any]:
+    """The first worker's results, once it has written them all and ended; it leaves the list
+    when reaped (its pid may then be another process's: never to be signalled)."""
     import pickle
 
+    pid, read = workers[0]
+    workers[0] = (pid, -1)  # its pipe is closed here, whatever happens
     with os.fdopen(read, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
+    del workers[0]
     try:
         kind, value = pickle.loads(data)
     except Exception:  # noqa: BLE001 - it died before writing all (killed, out of memory)
@@ -201,7 +203,8 @@ def _stop(workers: List[Tuple[int, int]]) -> None:
         except OSError:
             pass
         try:
-            os.close(read)
+            if read >= 0:
+                os.close(read)
         except OSError:
             pass
         try:

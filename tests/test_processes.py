@@ -166,3 +166,11 @@ def test_every_path_exactly_once_whatever_the_counts(jobs, count):
 def test_the_chunks_records_always_fit_the_claims_pipe(count, jobs):
     size = processes.chunk_size(count, jobs)
     assert size >= 1 and -(-count // size) * 4 <= 4096
+
+
+def test_no_descriptor_is_left_open_whether_the_run_succeeds_or_fails():
+    before = sorted(os.listdir("/proc/self/fd"))
+    processes.map_in_workers(_label, PATHS, 3, _prepare, ("",))
+    with pytest.raises(processes.WorkerFailed):
+        processes.map_in_workers(_fail_in_a_worker, PATHS, 2, _prepare, ("",))
+    assert sorted(os.listdir("/proc/self/fd")) == before
