@@ -124,7 +124,7 @@ def facts_of_source(data: bytes, path: str, module_parts: Tuple[str, ...],
             tree = ast.parse(data, filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return empty_facts(module_name(module_parts))
-    recent_trees.keep(data, tree)  # the check of this file, a few files later, takes it
+    recent_trees.keep(data, tree, path)  # the check of this file, a few files later, takes it
     try:
         return read_facts(tree, module_parts, routes)
     except RecursionError:

@@ -148,7 +148,7 @@ def check_source(path: str, data: bytes, job: Job) -> List[Reported]:
     if file_is_noqa(lines):
         return []
     try:
-        tree = recent_trees.take(data) or _parse(lines, path)  # taken: the index parsed it
+        tree = recent_trees.take(path, data) or _parse(lines, path)  # taken: the index parsed it
     except SyntaxError as error:
         line = error.lineno or 1
         col = (error.offset or 1) - 1
@@ -291,9 +291,10 @@ def run(paths: Sequence[str], job: Job, jobs: int,
     # Everything alive now (modules, rules, configuration) lives for the whole run: keep the
     # cyclic garbage collector from traversing it again on every full collection.
     gc.freeze()
-    # The collector stays off during the run, in this process and in the workers forked from it.
-    # The trees the project index parses are kept a moment for the checks (recent_trees).
-    with collector.paused(), one_moment(), recent_trees.keeping():  # one_moment: directory_memo
+    # The collector stays off during the run, in this process and in the workers forked from it;
+    # the run sees the tree as it began (directory_memo); the trees the project index parses
+    # are kept a moment for the checks of the same files (recent_trees).
+    with collector.paused(), one_moment(), recent_trees.keeping(paths):
         return _run(paths, job, jobs, cache)
 
 
