@@ -74,13 +74,14 @@ def keep(data: bytes, tree: ast.AST, path: str) -> None:
     _TREES[place] = (data, tree)
     _held += len(data)
     while len(_TREES) > MAX_TREES or _held > MAX_SOURCE_BYTES:
-        dropped, _ = _TREES.pop(max(_TREES))  # the check furthest away
+        first = min(_TREES)  # a file checked without it (another process checked it), else
+        dropped, _ = _TREES.pop(first if first < _next else max(_TREES))  # the furthest away
         _held -= len(dropped)
 
 
 def take(path: str, data: bytes) -> Optional[ast.AST]:
     """The tree kept for ``path`` if it was parsed from exactly ``data``; the run's checks
-    reach ``path`` (trees of files before it are dropped)."""
+    have reached ``path``."""
     global _next, _held
     if _order is None:  # nothing was offered this run
         return None
@@ -92,8 +93,6 @@ def take(path: str, data: bytes) -> Optional[ast.AST]:
     if kept is None:
         return None
     _held -= len(kept[0])
-    for passed in [p for p in _TREES if p < _next]:  # another process checked those
-        _held -= len(_TREES.pop(passed)[0])
     return kept[1] if kept[0] == data else None
 
 

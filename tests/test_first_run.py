@@ -145,3 +145,22 @@ def test_a_module_in_another_encoding_or_newline_is_read_alike(runs, tmp_path, n
     assert recent_trees.decoded_alike(data) == (encoding == "utf-8")
     assert runs.check() == first
     assert runs.parsed[os.path.normpath(MODELS)] == 1
+
+
+def test_the_trees_kept_are_those_of_the_files_checked_next(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sources = {i: b"x = %d\n" % i for i in range(100)}
+    trees = {i: ast.parse(data) for i, data in sources.items()}
+    recent_trees.keep(sources[1], trees[1], str(tmp_path / "m1.py"))
+    assert not recent_trees._TREES  # outside a run: nothing kept
+    with recent_trees.keeping([f"m{i}.py" for i in range(100)]):
+        for i in reversed(range(1, 100)):  # the index reads them last to first
+            recent_trees.keep(sources[i], trees[i], str(tmp_path / f"m{i}.py"))
+        assert sorted(recent_trees._TREES) == list(range(1, recent_trees.MAX_TREES + 1))
+        assert recent_trees.take("m0.py", sources[0]) is None
+        assert recent_trees.take("m1.py", sources[2]) is None  # not the bytes it was parsed from
+        assert recent_trees.take("m2.py", sources[2]) is trees[2]
+        recent_trees.keep(sources[1], trees[1], str(tmp_path / "m1.py"))  # checked already
+        recent_trees.keep(sources[0], trees[0], str(tmp_path / "other.py"))  # not in this run
+        assert 1 not in recent_trees._TREES and len(recent_trees._TREES) == recent_trees.MAX_TREES - 2
+    assert not recent_trees._TREES
