@@ -22,9 +22,10 @@ on its content, so only its module name is in the basis (a new or removed module
 
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import Callable, Dict, Iterable, Mapping, Optional, Tuple
+
+from flake8_ddd.hashes import blake2b
 
 #: What a stored file contributes: its content hash and whether it has route decorators.
 Contribution = Tuple[str, bool]
@@ -52,7 +53,7 @@ def code_fingerprint() -> str:
 def basis(files: Mapping[str, Optional[Contribution]], paths: Mapping[str, str],
           aliases: Mapping[str, str]) -> str:
     """The hash digests depend on (a file never read: None, its name only)."""
-    digest = hashlib.blake2b(code_fingerprint().encode(), digest_size=16)
+    digest = blake2b(code_fingerprint().encode(), digest_size=16)
     for relative in sorted(files):
         known = files[relative]
         seen = "unread" if known is None else f"{known[0]}\0{int(known[1])}"

@@ -21,9 +21,9 @@ Building, persisting and finding an index for a file: :mod:`flake8_ddd.project_s
 
 from __future__ import annotations
 
-import hashlib
 from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
+from flake8_ddd.hashes import blake2b
 from flake8_ddd.library_classes import (DECLARATIVE_BASES, HTTP_EXCEPTIONS, PYDANTIC_MODELS, SETTINGS_MODELS,
                                         SQLMODEL_MODELS)
 from flake8_ddd.project_facts import (ABSTRACT, DECLARATIVE, TABLE_KEYWORD, TABLENAME, ClassFacts,
@@ -310,7 +310,7 @@ class ProjectIndex:
             seen.append(f"{cls.name}:{self.kinds(name)}<{','.join(sorted(outside))}<" + ",".join(
                 sorted(f"{p}:{self.kinds(p)}" for p in project)))
         text = "\n".join(seen)
-        return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+        return blake2b(text.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
 
     def summary(self) -> Mapping[str, int]:
         """Counts over the whole project (reads every module: for measurements and reports)."""
