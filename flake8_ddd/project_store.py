@@ -133,6 +133,12 @@ def facts_of_source(data: bytes, path: str, module_parts: Tuple[str, ...],
         return empty_facts(module_name(module_parts))
 
 
+def _as_walked(stored: Optional[Stored], stat: Tuple[int, int]) -> bool:
+    """Whether a stored entry is of the file as the walk found it: the same size and mtime
+    (as everywhere in the index, what stands for an unchanged file)."""
+    return stored is not None and (stored[0], stored[1]) == stat
+
+
 def _hash(data: bytes) -> str:
     return blake2b(data, digest_size=16).hexdigest()
 
@@ -268,7 +274,7 @@ class ProjectFiles(FactsSource):
         """The hash of the file as the walk found it: the stored one while its size and mtime
         are the walk's (as everywhere in the index), else read again."""
         stored = self.stored.get(relative)
-        if stored is not None and stored[2] and (stored[0], stored[1]) == self.stats[relative]:
+        if _as_walked(stored, self.stats[relative]) and stored[2]:
             return stored[2]
         data = self._read(relative)
         return _hash(data[1]) if data is not None else None
@@ -302,15 +308,16 @@ class ProjectFiles(FactsSource):
         old = self.stored.get(relative)
         if old is not None and isinstance(old[4], list):  # as loaded: decoded when first used
             old = self.stored[relative] = old[:4] + (decode_facts(old[4]),)
-        if old is not None and old[0] == size and old[1] == mtime and (old[4] or not need_facts):
+        as_walked = _as_walked(old, (size, mtime))
+        if as_walked and (old[4] or not need_facts):
             return old
         path = os.path.join(self.root, relative)
         try:
             data = read_file(path)
         except (OSError, NotReadable):  # a pipe, a device, too large: no facts, never a hang
             return (size, mtime, "", False, None)
-        if old is not None and old[0] == size and old[1] == mtime and old[2]:
-            digest, routes = old[2], old[3]  # read for its route flag this run: facts wanted now
+        if as_walked and old[2]:
+            digest, routes = old[2], old[3]  # read for its route flag only; facts wanted now
         else:
             digest, routes = _hash(data), bool(ROUTE_DECORATOR.search(data))
         facts = old[4] if old is not None and old[2] == digest else None
