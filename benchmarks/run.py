@@ -187,7 +187,10 @@ def version_of(package: str) -> Optional[str]:
 
 def noplugin_flake8(path: str = VENV_NOPLUGIN) -> str:
     """flake8 in a virtual environment without flake8-ddd, same versions as this one's."""
-    return os.path.join(_flake8_venv(path), "flake8")
+    bin_dir = _flake8_venv(path)
+    subprocess.run([os.path.join(bin_dir, "python"), "-m", "pip", "uninstall", "-q", "-y",
+                    "flake8-ddd"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return os.path.join(bin_dir, "flake8")
 
 
 def installed_checkout(path: str = VENV_INSTALLED) -> str:
@@ -211,7 +214,6 @@ def _flake8_venv(path: str) -> str:
     try:
         with open(marker, encoding="utf-8") as handle:
             if json.load(handle) == pins and os.path.exists(os.path.join(bin_dir, "flake8")):
-                _uninstall_checkout(bin_dir)
                 return bin_dir
     except (OSError, ValueError):
         pass
@@ -223,12 +225,6 @@ def _flake8_venv(path: str) -> str:
     with open(marker, "w", encoding="utf-8") as handle:
         json.dump(pins, handle)
     return bin_dir
-
-
-def _uninstall_checkout(bin_dir: str) -> None:
-    """No flake8-ddd left from an earlier run (the installed copy is built afresh each time)."""
-    subprocess.run([os.path.join(bin_dir, "python"), "-m", "pip", "uninstall", "-q", "-y",
-                    "flake8-ddd"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 # --- one corpus ----------------------------------------------------------------------------

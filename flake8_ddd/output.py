@@ -200,7 +200,9 @@ def file_uri(path: pathlib.PurePath) -> str:
 
 
 def _artifact(path: str, root: pathlib.Path) -> dict:
-    absolute = type(root)(_absolute(path))
+    import pathlib
+
+    absolute = pathlib.Path(_absolute(path))
     try:
         relative = absolute.relative_to(root)
     except ValueError:
